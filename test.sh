@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a fresh machine of this kind (Debian, Go 1.26,
+# the Go module proxy and Debian's packages reachable). It installs what the tests
+# need when it is missing: Chromium (browser tests) and PyTorch (golden values,
+# end-to-end conversion, training smoke test), both from Debian.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+/usr/bin/python3 -c 'import torch, torchvision' 2>/dev/null || need+=(python3-torch python3-torchvision)
+if [ ${#need[@]} -gt 0 ]; then
+	echo "test.sh: installing ${need[*]} from Debian"
+	sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+export GOTOOLCHAIN=local
+simd=(env GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd)
+wasm_exec() { echo "$("$@" go env GOROOT)/lib/wasm/go_js_wasm_exec"; }
+
+# The pure packages: natively and as WebAssembly under Node, with the scalar
+# kernels (Go 1.26) and the SIMD kernels (Go 1.27, GOEXPERIMENT=simd).
+pure=(./nn/... ./weights/... ./npy/... ./prep/... ./classifier/...)
+echo "== go vet"; go vet ./...
+echo "== scalar, native: all tests (browser tests included)"; go test -count=1 -timeout 40m ./...
+echo "== SIMD, native"; "${simd[@]}" go test -count=1 ./nn/...
+echo "== scalar, wasm"; GOOS=js GOARCH=wasm go test -count=1 -exec="$(wasm_exec env)" "${pure[@]}"
+echo "== SIMD, wasm"; "${simd[@]}" GOOS=js GOARCH=wasm go test -count=1 -exec="$(wasm_exec "${simd[@]}")" ./nn/...
+echo "test.sh: all tests passed"
