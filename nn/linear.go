@@ -1,0 +1,66 @@
+package nn
+
+// linearLayer is a torch.nn.Linear: y = W x + b with W (Out,In). Float32
+// weights are kept as given; int8 weights stay int8 (a quarter of the
+// memory traffic, which is what bounds a batch-1 FC layer) and each row's
+// dot product is scaled once: y[o] = b[o] + scale[o] * sum_i q[o,i]*x[i].
+type linearLayer struct {
+	in, out int
+	f32     []float32 // (Out,In), or nil
+	q8      []int8    // (Out,In), or nil
+	scale   []float32 // (Out), with q8
+	bias    []float32 // (Out)
+}
+
+func newLinearLayer(l Layer, w, b Weight) *linearLayer {
+	return &linearLayer{in: l.In, out: l.Out, f32: w.F32, q8: w.Q8, scale: w.Scale, bias: dequant(b)}
+}
+
+// forward: src (In) -> dst (Out).
+func (ll *linearLayer) forward(dst, src []float32) {
+	x := src[:ll.in]
+	if ll.q8 != nil {
+		for o := 0; o < ll.out; o++ {
+			dst[o] = ll.bias[o] + ll.scale[o]*dotQ8(ll.q8[o*ll.in:(o+1)*ll.in], x)
+		}
+		return
+	}
+	for o := 0; o < ll.out; o++ {
+		dst[o] = ll.bias[o] + dotF32(ll.f32[o*ll.in:(o+1)*ll.in], x)
+	}
+}
+
+// dotF32 is sum_i w[i]*x[i] over len(w) (x at least as long), with four
+// independent partial sums so the adds pipeline.
+func dotF32(w, x []float32) float32 {
+	x = x[:len(w)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(w); i += 4 {
+		s0 += w[i] * x[i]
+		s1 += w[i+1] * x[i+1]
+		s2 += w[i+2] * x[i+2]
+		s3 += w[i+3] * x[i+3]
+	}
+	for ; i < len(w); i++ {
+		s0 += w[i] * x[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// dotQ8 is sum_i float32(q[i])*x[i] over len(q) (x at least as long).
+func dotQ8(q []int8, x []float32) float32 {
+	x = x[:len(q)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(q); i += 4 {
+		s0 += float32(q[i]) * x[i]
+		s1 += float32(q[i+1]) * x[i+1]
+		s2 += float32(q[i+2]) * x[i+2]
+		s3 += float32(q[i+3]) * x[i+3]
+	}
+	for ; i < len(q); i++ {
+		s0 += float32(q[i]) * x[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}

@@ -1,0 +1,259 @@
+package nn
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// Weight is one state_dict tensor as the engine takes it: either F32 (PyTorch
+// layout, row-major over Shape), or Q8 with one float32 Scale per Shape[0]
+// (per output channel or row), meaning value = float32(Q8[i]) * Scale[row].
+type Weight struct {
+	Shape []int
+	F32   []float32
+	Q8    []int8
+	Scale []float32
+}
+
+// ErrParam is wrapped by every error New returns for a missing, unexpected
+// or mis-shaped parameter.
+var ErrParam = errors.New("nn: bad parameter")
+
+// Net is a network ready to run: weights packed for the kernels and every
+// activation buffer allocated once. A Net is not safe for concurrent use
+// (Forward writes its buffers); build one Net per goroutine.
+type Net struct {
+	arch   Arch
+	shapes []Shape     // output shape of every layer
+	in     []float32   // copy of the input, (InC,InH,InW)
+	outs   [][]float32 // output of every layer; identity layers alias their input
+	layers []layer
+	flops  []int64
+}
+
+// layer is one compiled step. Only the fields of its op are set.
+type layer struct {
+	op     Op
+	l      Layer
+	in     Shape
+	out    Shape
+	conv   *convLayer
+	linear *linearLayer
+}
+
+// New checks the architecture and the parameters against a.Params() (every
+// tensor present, shapes equal, data lengths right, values finite), packs
+// the weights for the kernels and sizes all buffers. Conv weights, float32 or
+// int8, are dequantised here into packed float32 panels; int8 linear weights
+// stay int8 and are dequantised inside the dot product.
+func New(a Arch, params map[string]Weight) (*Net, error) {
+	shapes, err := a.Shapes()
+	if err != nil {
+		return nil, err
+	}
+	want := a.Params()
+	known := make(map[string]bool, len(want))
+	for _, p := range want {
+		known[p.Name] = true
+		w, ok := params[p.Name]
+		if !ok {
+			return nil, fmt.Errorf("%w: %s missing (arch %q needs %v)", ErrParam, p.Name, a.Name, p.Shape)
+		}
+		if err := checkWeight(p, w); err != nil {
+			return nil, err
+		}
+	}
+	for name := range params {
+		if !known[name] {
+			return nil, fmt.Errorf("%w: %s is not a parameter of arch %q", ErrParam, name, a.Name)
+		}
+	}
+
+	n := &Net{
+		arch:   a,
+		shapes: shapes,
+		in:     make([]float32, a.InC*a.InH*a.InW),
+		outs:   make([][]float32, len(a.Layers)),
+		layers: make([]layer, len(a.Layers)),
+		flops:  make([]int64, len(a.Layers)),
+	}
+	prev := n.in
+	s := Shape{a.InC, a.InH, a.InW}
+	for i, l := range a.Layers {
+		ly := layer{op: l.Op, l: l, in: s, out: shapes[i]}
+		switch l.Op {
+		case OpConv:
+			ly.conv = newConvLayer(l, s, shapes[i], params[l.Name+".weight"], params[l.Name+".bias"])
+			n.flops[i] = ly.conv.flops()
+			n.outs[i] = make([]float32, shapes[i].Len())
+		case OpLinear:
+			ly.linear = newLinearLayer(l, params[l.Name+".weight"], params[l.Name+".bias"])
+			n.flops[i] = 2 * int64(l.In) * int64(l.Out)
+			n.outs[i] = make([]float32, shapes[i].Len())
+		case OpDropout, OpFlatten:
+			n.outs[i] = prev // identity: same floats, same order
+		default:
+			n.outs[i] = make([]float32, shapes[i].Len())
+		}
+		n.layers[i] = ly
+		prev = n.outs[i]
+		s = shapes[i]
+	}
+	return n, nil
+}
+
+// checkWeight checks one tensor against the shape the architecture wants.
+func checkWeight(p Param, w Weight) error {
+	if len(w.Shape) != len(p.Shape) {
+		return fmt.Errorf("%w: %s has shape %v, want %v", ErrParam, p.Name, w.Shape, p.Shape)
+	}
+	count := 1
+	for i := range p.Shape {
+		if w.Shape[i] != p.Shape[i] {
+			return fmt.Errorf("%w: %s has shape %v, want %v", ErrParam, p.Name, w.Shape, p.Shape)
+		}
+		count *= p.Shape[i]
+	}
+	switch {
+	case w.F32 != nil && w.Q8 == nil:
+		if len(w.F32) != count {
+			return fmt.Errorf("%w: %s has %d floats, shape %v needs %d", ErrParam, p.Name, len(w.F32), p.Shape, count)
+		}
+		if i := firstNonFinite(w.F32); i >= 0 {
+			return fmt.Errorf("%w: %s[%d] is %v", ErrParam, p.Name, i, w.F32[i])
+		}
+	case w.Q8 != nil && w.F32 == nil:
+		if len(w.Q8) != count {
+			return fmt.Errorf("%w: %s has %d int8 values, shape %v needs %d", ErrParam, p.Name, len(w.Q8), p.Shape, count)
+		}
+		if len(w.Scale) != p.Shape[0] {
+			return fmt.Errorf("%w: %s has %d scales, want one per row (%d)", ErrParam, p.Name, len(w.Scale), p.Shape[0])
+		}
+		if i := firstNonFinite(w.Scale); i >= 0 {
+			return fmt.Errorf("%w: %s scale[%d] is %v", ErrParam, p.Name, i, w.Scale[i])
+		}
+	default:
+		return fmt.Errorf("%w: %s must have exactly one of F32 or Q8+Scale", ErrParam, p.Name)
+	}
+	return nil
+}
+
+func firstNonFinite(v []float32) int {
+	for i, x := range v {
+		if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
+			return i
+		}
+	}
+	return -1
+}
+
+// dequant returns w as float32 values (a new slice for Q8 weights).
+func dequant(w Weight) []float32 {
+	if w.Q8 == nil {
+		return w.F32
+	}
+	rows := w.Shape[0]
+	per := len(w.Q8) / rows
+	f := make([]float32, len(w.Q8))
+	for r := 0; r < rows; r++ {
+		s := w.Scale[r]
+		q := w.Q8[r*per : (r+1)*per]
+		d := f[r*per : (r+1)*per]
+		for i, v := range q {
+			d[i] = float32(v) * s
+		}
+	}
+	return f
+}
+
+// Arch returns the architecture the net was built from.
+func (n *Net) Arch() Arch { return n.arch }
+
+// Shapes returns the output shape of every layer.
+func (n *Net) Shapes() []Shape { return n.shapes }
+
+// FLOPs returns the floating-point operations of every layer for one image:
+// 2*MACs for conv and linear layers, 0 for the others.
+func (n *Net) FLOPs() []int64 { return n.flops }
+
+// Forward runs the network on x, shaped (InC,InH,InW), and returns the logits.
+// The returned slice is owned by the Net and valid until the next call. It
+// allocates nothing. If len(x) is not InC*InH*InW it returns nil.
+func (n *Net) Forward(x []float32) []float32 {
+	if len(x) != len(n.in) {
+		return nil
+	}
+	copy(n.in, x)
+	for i := range n.layers {
+		n.LayerForward(i)
+	}
+	return n.outs[len(n.outs)-1]
+}
+
+// ForwardTimed is Forward that also records the wall time of each layer in
+// dst[i] (for as many layers as dst holds). It is for `alexnet bench`.
+func (n *Net) ForwardTimed(x []float32, dst []time.Duration) []float32 {
+	if len(x) != len(n.in) {
+		return nil
+	}
+	copy(n.in, x)
+	for i := range n.layers {
+		t := time.Now()
+		n.LayerForward(i)
+		if i < len(dst) {
+			dst[i] = time.Since(t)
+		}
+	}
+	return n.outs[len(n.outs)-1]
+}
+
+// SetInput copies x, shaped (InC,InH,InW), into the net's input buffer for
+// LayerForward. It reports false if len(x) is wrong.
+func (n *Net) SetInput(x []float32) bool {
+	if len(x) != len(n.in) {
+		return false
+	}
+	copy(n.in, x)
+	return true
+}
+
+// LayerForward runs layer i alone on the output of layer i-1 (or the input
+// set by Forward or SetInput, for i = 0). Out-of-range i does nothing.
+func (n *Net) LayerForward(i int) {
+	if i < 0 || i >= len(n.layers) {
+		return
+	}
+	src := n.in
+	if i > 0 {
+		src = n.outs[i-1]
+	}
+	dst := n.outs[i]
+	ly := &n.layers[i]
+	switch ly.op {
+	case OpConv:
+		ly.conv.forward(dst, src)
+	case OpReLU:
+		rectify(dst, src)
+	case OpMaxPool:
+		maxPool2d(dst, src, ly.in.C, ly.in.H, ly.in.W, ly.out.H, ly.out.W, ly.l.Kernel, ly.l.Stride, ly.l.Pad)
+	case OpLRN:
+		localResponseNorm(dst, src, ly.in.C, ly.in.H*ly.in.W, ly.l.Size, ly.l.Alpha, ly.l.Beta, ly.l.K)
+	case OpAdaptiveAvgPool:
+		adaptiveAvgPool2d(dst, src, ly.in.C, ly.in.H, ly.in.W, ly.out.H, ly.out.W)
+	case OpLinear:
+		ly.linear.forward(dst, src)
+	case OpFlatten, OpDropout:
+		// dst aliases src.
+	}
+}
+
+// Output returns the output of layer i after the last Forward (engine-owned;
+// Flatten and Dropout share their input's buffer). Out-of-range i gives nil.
+func (n *Net) Output(i int) []float32 {
+	if i < 0 || i >= len(n.outs) {
+		return nil
+	}
+	return n.outs[i]
+}

@@ -1,0 +1,8 @@
+//go:build goexperiment.simd
+
+package nn
+
+import "simd/archsimd"
+
+// simdOK: the Float32x4 kernels need AVX (VEX encoding) and FMA (MulAdd).
+var simdOK = archsimd.X86.AVX() && archsimd.X86.FMA()

@@ -1,0 +1,7 @@
+//go:build goexperiment.simd
+
+package nn
+
+// simdOK: wasm SIMD128 is part of the target; every engine that runs Go
+// 1.27's wasm output has it.
+const simdOK = true
