@@ -91,16 +91,34 @@ func TestNewRejectsBadParams(t *testing.T) {
 		return ps
 	}
 	bad := map[string]map[string]Weight{
-		"missing":   with(func(ps map[string]Weight) { delete(ps, "features.3.weight") }),
-		"extra":     with(func(ps map[string]Weight) { ps["features.99.weight"] = good["features.0.bias"] }),
-		"rank":      with(func(ps map[string]Weight) { w := ps["features.0.bias"]; w.Shape = []int{6, 1}; ps["features.0.bias"] = w }),
-		"dim":       with(func(ps map[string]Weight) { w := ps["features.0.bias"]; w.Shape = []int{7}; ps["features.0.bias"] = w }),
-		"short":     with(func(ps map[string]Weight) { w := ps["features.0.bias"]; w.F32 = w.F32[:5]; ps["features.0.bias"] = w }),
-		"nan":       with(func(ps map[string]Weight) { w := ps["features.0.bias"]; v := append([]float32(nil), w.F32...); v[2] = float32NaN(); w.F32 = v; ps["features.0.bias"] = w }),
-		"none":      with(func(ps map[string]Weight) { ps["features.0.bias"] = Weight{Shape: []int{6}} }),
-		"both":      with(func(ps map[string]Weight) { w := ps["features.0.bias"]; w.Q8 = make([]int8, 6); ps["features.0.bias"] = w }),
-		"scales":    with(func(ps map[string]Weight) { ps["classifier.6.weight"] = Weight{Shape: []int{5, 20}, Q8: make([]int8, 100), Scale: make([]float32, 4)} }),
-		"q8 length": with(func(ps map[string]Weight) { ps["classifier.6.weight"] = Weight{Shape: []int{5, 20}, Q8: make([]int8, 99), Scale: make([]float32, 5)} }),
+		"missing": with(func(ps map[string]Weight) { delete(ps, "features.3.weight") }),
+		"extra":   with(func(ps map[string]Weight) { ps["features.99.weight"] = good["features.0.bias"] }),
+		"rank": with(func(ps map[string]Weight) {
+			w := ps["features.0.bias"]
+			w.Shape = []int{6, 1}
+			ps["features.0.bias"] = w
+		}),
+		"dim":   with(func(ps map[string]Weight) { w := ps["features.0.bias"]; w.Shape = []int{7}; ps["features.0.bias"] = w }),
+		"short": with(func(ps map[string]Weight) { w := ps["features.0.bias"]; w.F32 = w.F32[:5]; ps["features.0.bias"] = w }),
+		"nan": with(func(ps map[string]Weight) {
+			w := ps["features.0.bias"]
+			v := append([]float32(nil), w.F32...)
+			v[2] = float32NaN()
+			w.F32 = v
+			ps["features.0.bias"] = w
+		}),
+		"none": with(func(ps map[string]Weight) { ps["features.0.bias"] = Weight{Shape: []int{6}} }),
+		"both": with(func(ps map[string]Weight) {
+			w := ps["features.0.bias"]
+			w.Q8 = make([]int8, 6)
+			ps["features.0.bias"] = w
+		}),
+		"scales": with(func(ps map[string]Weight) {
+			ps["classifier.6.weight"] = Weight{Shape: []int{5, 20}, Q8: make([]int8, 100), Scale: make([]float32, 4)}
+		}),
+		"q8 length": with(func(ps map[string]Weight) {
+			ps["classifier.6.weight"] = Weight{Shape: []int{5, 20}, Q8: make([]int8, 99), Scale: make([]float32, 5)}
+		}),
 	}
 	for name, ps := range bad {
 		_, err := New(a, ps)

@@ -1,0 +1,250 @@
+package nn
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// The golden fixtures come from testdata/golden.py (PyTorch); see its doc
+// for the format. Refresh them with
+//
+//	go test ./nn -run Golden -update
+var update = flag.Bool("update", false, "regenerate testdata/golden.* with /usr/bin/python3 testdata/golden.py")
+
+const python = "/usr/bin/python3" // Debian's python3-torch lives here, not on PATH's python3
+
+type goldenTensor struct {
+	Offset int
+	Shape  []int
+}
+
+type goldenParam struct {
+	F32, Q8, Scale string
+}
+
+type goldenCase struct {
+	Name    string
+	Quant   bool
+	Arch    Arch
+	Params  map[string]goldenParam
+	Input   string
+	Outputs []string
+}
+
+type golden struct {
+	Tensors map[string]goldenTensor
+	Cases   []goldenCase
+	data    []float32
+}
+
+func loadGolden(t *testing.T, dir string) *golden {
+	t.Helper()
+	js, err := os.ReadFile(filepath.Join(dir, "golden.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g golden
+	if err := json.Unmarshal(js, &g); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "golden.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.data = make([]float32, len(raw)/4)
+	if err := binary.Read(bytes.NewReader(raw), binary.LittleEndian, g.data); err != nil {
+		t.Fatal(err)
+	}
+	return &g
+}
+
+func (g *golden) get(t *testing.T, name string) []float32 {
+	t.Helper()
+	tt, ok := g.Tensors[name]
+	if !ok {
+		t.Fatalf("golden: no tensor %q", name)
+	}
+	n := 1
+	for _, d := range tt.Shape {
+		n *= d
+	}
+	if tt.Offset < 0 || tt.Offset+n > len(g.data) {
+		t.Fatalf("golden: tensor %q out of range", name)
+	}
+	return g.data[tt.Offset : tt.Offset+n]
+}
+
+func (g *golden) params(t *testing.T, c goldenCase) map[string]Weight {
+	ps := map[string]Weight{}
+	for name, p := range c.Params {
+		if p.Q8 != "" {
+			qf := g.get(t, p.Q8)
+			q := make([]int8, len(qf))
+			for i, v := range qf {
+				q[i] = int8(v) // the fixture holds integers in [-127,127]
+			}
+			ps[name] = Weight{Shape: g.Tensors[p.Q8].Shape, Q8: q, Scale: g.get(t, p.Scale)}
+		} else {
+			ps[name] = Weight{Shape: g.Tensors[p.F32].Shape, F32: g.get(t, p.F32)}
+		}
+	}
+	return ps
+}
+
+func TestGoldenUpdate(t *testing.T) {
+	if !*update {
+		return
+	}
+	out, err := exec.Command(python, "testdata/golden.py").CombinedOutput()
+	if err != nil {
+		t.Fatalf("golden.py: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
+}
+
+// TestGolden runs every PyTorch case, one-layer ops and whole small
+// networks (float32 and int8 weights), and compares every layer's output.
+// Per layer: max |engine - torch| <= 1e-4 * max(1, max |torch|), which for
+// the last layer is the "logits within 1e-4 of the largest |logit|" rule.
+func TestGolden(t *testing.T) {
+	g := loadGolden(t, "testdata")
+	if len(g.Cases) < 30 {
+		t.Fatalf("golden: only %d cases", len(g.Cases))
+	}
+	for _, c := range g.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			n, err := New(c.Arch, g.params(t, c))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(c.Outputs) != len(c.Arch.Layers) {
+				t.Fatalf("%d outputs for %d layers", len(c.Outputs), len(c.Arch.Layers))
+			}
+			logits := n.Forward(g.get(t, c.Input))
+			for i, name := range c.Outputs {
+				want := g.get(t, name)
+				got := n.Output(i)
+				if len(got) != len(want) {
+					t.Fatalf("layer %d (%s): %d values, torch has %d", i, c.Arch.Layers[i].Op, len(got), len(want))
+				}
+				d, m := maxDiff(got, f64(want))
+				if math.IsNaN(d) || d > 1e-4*math.Max(1, m) {
+					t.Errorf("layer %d (%s): max diff %.3g, max |torch| %.3g", i, c.Arch.Layers[i].Op, d, m)
+				} else if testing.Verbose() {
+					t.Logf("layer %2d %-15s max diff %.3g (max |torch| %.3g)", i, c.Arch.Layers[i].Op, d, m)
+				}
+			}
+			if &logits[0] != &n.Output(len(c.Arch.Layers) - 1)[0] {
+				t.Error("Forward's result is not the last layer's output")
+			}
+		})
+	}
+}
+
+// q8Tolerance is the stated int8 tolerance: an int8 network's logits stay
+// within this fraction of the float32 network's largest |logit|, and agree
+// on the top-1 class whenever float32's top-2 margin exceeds twice it.
+const q8Tolerance = 0.05
+
+// TestGoldenQ8VsFloat runs each network's int8 twin in the engine and holds
+// it to PyTorch's float32 logits of the same network.
+func TestGoldenQ8VsFloat(t *testing.T) {
+	g := loadGolden(t, "testdata")
+	f32 := map[string]goldenCase{}
+	for _, c := range g.Cases {
+		if !c.Quant {
+			f32[c.Arch.Name] = c
+		}
+	}
+	nets := 0
+	for _, c := range g.Cases {
+		if !c.Quant {
+			continue
+		}
+		fc, ok := f32[c.Arch.Name]
+		if !ok {
+			t.Fatalf("%s: no float32 twin", c.Name)
+		}
+		n, err := New(c.Arch, g.params(t, c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := n.Forward(g.get(t, c.Input))
+		want := g.get(t, fc.Outputs[len(fc.Outputs)-1])
+		d, m := maxDiff(got, f64(want))
+		if d > q8Tolerance*m {
+			t.Errorf("%s: int8 logits differ from float32 by %.3g, more than %.0f%% of max |logit| %.3g", c.Name, d, 100*q8Tolerance, m)
+		}
+		top, second := top2(want)
+		if argmax(got) != top && float64(want[top]-want[second]) > 2*q8Tolerance*m {
+			t.Errorf("%s: int8 top-1 %d, float32 top-1 %d (margin %.3g)", c.Name, argmax(got), top, want[top]-want[second])
+		}
+		t.Logf("%s: int8 vs float32 logits: max diff %.3g = %.2f%% of max |logit|; top-1 %d vs %d", c.Name, d, 100*d/m, argmax(got), top)
+		if len(want) > 1 {
+			nets++
+		}
+	}
+	if nets < 3 {
+		t.Errorf("only %d int8 networks in the fixtures", nets)
+	}
+}
+
+func argmax(v []float32) int {
+	b := 0
+	for i, x := range v {
+		if x > v[b] {
+			b = i
+		}
+	}
+	return b
+}
+
+func top2(v []float32) (int, int) {
+	a := argmax(v)
+	b := -1
+	for i, x := range v {
+		if i != a && (b < 0 || x > v[b]) {
+			b = i
+		}
+	}
+	if b < 0 {
+		b = a
+	}
+	return a, b
+}
+
+// TestGoldenScriptReproduces reruns testdata/golden.py into a temporary
+// directory and checks that the committed fixtures are what it writes, so
+// the script and the fixtures cannot drift apart. It needs PyTorch at
+// /usr/bin/python3 and fails (does not skip) without it.
+func TestGoldenScriptReproduces(t *testing.T) {
+	if testing.Short() {
+		t.Log("-short: not rerunning PyTorch")
+		return
+	}
+	dir := t.TempDir()
+	out, err := exec.Command(python, "testdata/golden.py", dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s testdata/golden.py (needs Debian's python3-torch): %v\n%s", python, err, out)
+	}
+	old, fresh := loadGolden(t, "testdata"), loadGolden(t, dir)
+	a, _ := json.Marshal(old.Cases)
+	b, _ := json.Marshal(fresh.Cases)
+	if !bytes.Equal(a, b) || len(old.data) != len(fresh.data) {
+		t.Fatalf("golden.json differs from what golden.py writes: run go test ./nn -run Golden -update")
+	}
+	for name := range old.Tensors {
+		d, m := maxDiff(old.get(t, name), f64(fresh.get(t, name)))
+		if d > 1e-5*math.Max(1, m) {
+			t.Errorf("tensor %s: committed and regenerated differ by %.3g: %s", name, d, fmt.Sprint("run go test ./nn -run Golden -update"))
+		}
+	}
+}
