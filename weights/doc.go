@@ -1,0 +1,102 @@
+// Package weights reads and writes a whole AlexNet model as one file: the
+// architecture, the class labels, the preprocessing the model expects, its
+// calibration and its tensors, int8-quantised or float.
+//
+// The format is modelled on GGUF: a magic and a version, a header that says
+// everything needed to run the model, a tensor table of name, type, dims and
+// offset, aligned tensor data, and a checksum. Decode rejects anything odd
+// with one of the error values of errors.go, wrapped with context; it never
+// panics, and it never allocates before checking that the file holds the
+// bytes the allocation stands for (see "Memory" below).
+//
+// # Encoding
+//
+// All integers and floats are little-endian. i32 and u32 are 4 bytes, u64
+// 8 bytes, f32 an IEEE 754 binary32, u8 one byte. A string is a u32 byte
+// length (at most MaxString) followed by that many bytes of valid UTF-8.
+//
+// # Layout, field by field
+//
+//	magic        [4]byte  "ALXN"
+//	version      u32      Version (1). Changes only when the layout changes.
+//	file size    u64      length of the whole file in bytes, checksum included
+//	model name   string   free text ("flowers-seed-int8")
+//
+//	architecture (an nn.Arch):
+//	  name         string   "seed", "torchvision", "paper" or anything
+//	  inC inH inW  i32 ×3   input tensor (C,H,W)
+//	  layer count  u32      1..nn.MaxLayers
+//	  layers       count × layer record:
+//	    op           string  an nn.Op: "conv", "relu", "maxpool", "lrn",
+//	                         "adaptiveavgpool", "flatten", "linear", "dropout"
+//	    name         string  state_dict prefix ("features.0"), may be empty
+//	    inC outC kernel stride pad groups   i32 ×6   (nn.Layer fields)
+//	    ceil mode    u8      0 or 1
+//	    size         i32     LRN window
+//	    alpha beta k f32 ×3  LRN constants, as torch.nn.LocalResponseNorm
+//	    outH outW    i32 ×2  adaptive pool output
+//	    in out       i32 ×2  linear features
+//
+//	labels:
+//	  count        u32      must equal the number of classes of the architecture
+//	  labels       count × string
+//
+//	preprocess (a Preprocess):
+//	  resize cropH cropW  i32 ×3  cropH×cropW must equal the arch input inH×inW;
+//	                              resize 0 (squash) or >= max(cropH, cropW)
+//	  mean         f32 ×3   per RGB channel, on pixel/255
+//	  std          f32 ×3   > 0
+//
+//	calibration (a Calibration):
+//	  temperature  f32      > 0; 1 means uncalibrated
+//	  threshold    f32      0..1; a top probability below it is "not sure"
+//
+//	tensor table:
+//	  count        u32
+//	  tensors      count × tensor record:
+//	    name         string  a state_dict key of the architecture (nn.Arch.Params)
+//	    dtype        u8      0 F32, 1 F16, 2 Q8
+//	    ndim         u8      1..4
+//	    dims         ndim × u32, PyTorch order (OutC, InC/groups, KH, KW)
+//	    offset       u64     from the start of the data section; multiple of Align
+//
+//	zero padding up to the next multiple of Align from the start of the file
+//
+//	data section: each tensor's bytes at its offset, zero padding between them.
+//	  F32: n × f32
+//	  F16: n × u16, IEEE 754 binary16
+//	  Q8:  dims[0] × f32 scales, then n × i8 values, row-major; element j of
+//	       row r is value[r*rowLen+j] * scale[r] (symmetric, one scale per output
+//	       channel, values in -127..127)
+//	  where n is the product of dims. The first tensor is at offset 0, each
+//	  next one at the end of the previous one rounded up to Align.
+//
+//	checksum     u32      CRC-32C (Castagnoli) of every byte before it
+//
+// The file ends right after the checksum, which directly follows the last
+// tensor. The tensor table must name every parameter of the architecture
+// exactly once, with the shape nn.Arch.Params gives it; Encode writes them in
+// that order.
+//
+// # What Decode checks, in order
+//
+//  1. magic (ErrMagic; a prefix of it is ErrTruncated), version (ErrVersion),
+//     the file size field against the real length (ErrTruncated, ErrTrailing),
+//     the checksum (ErrChecksum);
+//  2. each header field, never reading past the end (ErrTruncated), strings
+//     and flags (ErrFormat), counts against the bytes left (ErrTooLarge);
+//  3. the architecture with nn.Arch.Shapes (ErrArch), labels (ErrLabels),
+//     preprocess (ErrPreprocess), calibration (ErrCalib);
+//  4. each tensor record: type (ErrDType), dims (ErrShape, ErrTooLarge), name
+//     (ErrName, ErrDuplicate), shape against the architecture (ErrShape),
+//     offset and padding (ErrOffset), data inside the file (ErrTruncated);
+//     then missing tensors (ErrMissing) and the end of the data (ErrTrailing);
+//  5. values: float weights and scales must be finite, scales >= 0 (ErrValue).
+//
+// # Memory
+//
+// Every count is checked against the bytes left before a slice of that count
+// is made, and tensor data is checked to lie inside the file before it is
+// converted, so Decode allocates at most about twice the file size (an F16
+// tensor is widened to float32) plus a small constant.
+package weights
