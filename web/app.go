@@ -1,0 +1,272 @@
+// Command web is the page of the in-browser AlexNet classifier: a Vugu
+// v0.4.0 application compiled to WebAssembly (GOOS=js) by build.sh. The
+// classifier itself runs in a Web Worker (wasm/worker), so the page stays
+// responsive while a photo or a webcam frame is classified.
+//
+// Layout of the package:
+//
+//	app.go            state and formatting shared by the components (no syscall/js)
+//	root.vugu/.go     the page: header, inputs, results, errors
+//	modelpanel.*      the model card: status, download progress, facts
+//	resultcard.*      one classified photo: preview, top 5, "not sure"
+//	camera.*          live webcam: start/stop, chooser, live top 5, FPS
+//	platform_js.go    browser glue (syscall/js): worker, fetch+cache, decoding, camera, drop/paste
+//	platform_other.go native stand-ins so the logic builds and tests natively
+//
+// Background goroutines change component state only between
+// env.Lock() and env.UnlockRender().
+package main
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Pred is one class and its probability.
+type Pred struct {
+	Label string
+	Index int
+	Prob  float64
+}
+
+// Result is the worker's answer for one image or frame.
+type Result struct {
+	Top     []Pred
+	NotSure bool
+	Ms      float64
+}
+
+// ModelInfo is what the worker reports about the loaded weight file.
+type ModelInfo struct {
+	Name      string
+	Arch      string
+	Labels    []string
+	Quant     string
+	Params    int
+	Bytes     int
+	LoadMs    float64 // decode + verify in the worker
+	InW, InH  int
+	Threshold float64
+}
+
+// Model status values, also the data-status of the status element.
+const (
+	StatusLoading = "loading"
+	StatusReady   = "ready"
+	StatusError   = "error"
+)
+
+// ModelState is the page's view of the model.
+type ModelState struct {
+	Status      string // StatusLoading, StatusReady, StatusError
+	Phase       string // human words for what loading is doing
+	Source      string // URL or file name the current (or failed) model came from
+	Loaded      int64  // bytes downloaded so far
+	Total       int64  // bytes expected, 0 when unknown
+	FromCache   bool
+	Info        *ModelInfo // the model in use; kept when a replacement fails
+	Err         string
+	ReadyMs     float64 // navigation start to ready
+	LastMs      float64 // ms of the last inference
+	Inferences  int
+	ReplaceErr  string // a dropped/URL model that was rejected while another stays in use
+	ReplaceName string
+}
+
+// Percent is the download progress, 0..100, or -1 when the size is unknown.
+func (m *ModelState) Percent() int {
+	if m.Total <= 0 {
+		return -1
+	}
+	p := int(m.Loaded * 100 / m.Total)
+	if p > 100 {
+		p = 100
+	}
+	return p
+}
+
+// Item states.
+const (
+	ItemDecoding    = "decoding"
+	ItemClassifying = "classifying"
+	ItemDone        = "done"
+	ItemError       = "error"
+)
+
+// Item is one photo the user gave the page (picker, drop or paste).
+type Item struct {
+	ID         int
+	Name       string
+	Via        string // "picker", "drop", "paste"
+	PreviewURL string // object URL of the file, shown as the preview
+	W, H       int    // size that reached the worker (after the 2048 cap)
+	OrigW      int
+	OrigH      int
+	State      string
+	Res        Result
+	Err        string
+}
+
+// Scaled reports whether the browser scaled the photo down before classifying.
+func (it *Item) Scaled() bool { return it.OrigW > it.W || it.OrigH > it.H }
+
+// MaxSide is the longest side, in pixels, of an image handed to the worker:
+// larger photos are scaled down by the browser first, so a 10000x10000
+// photo never reaches Go at full size.
+const MaxSide = 2048
+
+// CamSide caps webcam frames: the network sees 224x224 anyway.
+const CamSide = 640
+
+// FitWithin returns w x h scaled down (never up) so the longer side is at
+// most max, keeping the aspect ratio and at least 1 pixel per side.
+func FitWithin(w, h, max int) (int, int) {
+	if w <= 0 || h <= 0 {
+		return 0, 0
+	}
+	if w <= max && h <= max {
+		return w, h
+	}
+	if w >= h {
+		nh := (h*max + w/2) / w
+		if nh < 1 {
+			nh = 1
+		}
+		return max, nh
+	}
+	nw := (w*max + h/2) / h
+	if nw < 1 {
+		nw = 1
+	}
+	return nw, max
+}
+
+// Pct formats a probability as a percentage with one decimal ("87.3%").
+func Pct(p float64) string {
+	if !(p >= 0) {
+		p = 0
+	}
+	if p > 1 {
+		p = 1
+	}
+	return strconv.FormatFloat(p*100, 'f', 1, 64) + "%"
+}
+
+// ProbAttr is the exact probability for data-prob (test hook).
+func ProbAttr(p float64) string { return strconv.FormatFloat(p, 'f', 6, 64) }
+
+// Bytes formats a size ("54.3 MB", "812 kB", "12 B"), decimal units.
+func Bytes(n int64) string {
+	switch {
+	case n >= 1_000_000:
+		return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
+	case n >= 1_000:
+		return strconv.FormatInt((n+500)/1000, 10) + " kB"
+	}
+	return strconv.FormatInt(n, 10) + " B"
+}
+
+// Ms formats milliseconds ("23.4 ms", "1.52 s").
+func Ms(ms float64) string {
+	if ms >= 1000 {
+		return strconv.FormatFloat(ms/1000, 'f', 2, 64) + " s"
+	}
+	if ms >= 100 {
+		return strconv.FormatFloat(ms, 'f', 0, 64) + " ms"
+	}
+	return strconv.FormatFloat(ms, 'f', 1, 64) + " ms"
+}
+
+// Count formats a parameter count ("13.6 M", "58 k").
+func Count(n int) string {
+	switch {
+	case n >= 1_000_000:
+		return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " M"
+	case n >= 1_000:
+		return strconv.Itoa((n+500)/1000) + " k"
+	}
+	return strconv.Itoa(n)
+}
+
+// Pretty turns a class label into display text ("sunflowers" ->
+// "Sunflowers", "golden_retriever" -> "Golden retriever").
+func Pretty(label string) string {
+	s := strings.TrimSpace(strings.ReplaceAll(label, "_", " "))
+	if s == "" {
+		return "(unnamed)"
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// LabelList is the classes for the model panel, shortened for big models.
+func LabelList(labels []string, max int) string {
+	if len(labels) <= max {
+		return strings.Join(labels, ", ")
+	}
+	return strings.Join(labels[:max], ", ") + " and " + strconv.Itoa(len(labels)-max) + " more"
+}
+
+// IsModelName reports whether a dropped file looks like a weight file by name.
+func IsModelName(name string) bool {
+	return strings.HasSuffix(strings.ToLower(name), ".alexnet")
+}
+
+// ModelMagic is the first four bytes of a weight file (package weights).
+const ModelMagic = "ALXN"
+
+// FPS counts results in a sliding one-second window.
+type FPS struct {
+	times []float64 // ms timestamps, oldest first
+}
+
+// Add records a result at time now (ms) and returns the rate over the last second.
+func (f *FPS) Add(now float64) float64 {
+	f.times = append(f.times, now)
+	i := 0
+	for i < len(f.times) && f.times[i] < now-1000 {
+		i++
+	}
+	f.times = f.times[i:]
+	if len(f.times) < 2 {
+		return 0
+	}
+	span := f.times[len(f.times)-1] - f.times[0]
+	if span <= 0 {
+		return 0
+	}
+	return float64(len(f.times)-1) * 1000 / span
+}
+
+// Reset forgets the window.
+func (f *FPS) Reset() { f.times = f.times[:0] }
+
+// fileRef is a File the user gave the page. h is the browser object.
+type fileRef struct {
+	h    handle
+	name string
+	item *Item
+}
+
+// Name is the file's name.
+func (f fileRef) Name() string { return f.name }
+
+// frame is RGBA pixels decoded by the browser, still on the JS side
+// (an ImageData's bytes), W x H after the size cap.
+type frame struct {
+	data                handle
+	W, H, OrigW, OrigH int
+}
+
+// modelBlob is a weight file's bytes on the JS side, plus what is needed to
+// cache it after it verified.
+type modelBlob struct {
+	bytes handle // Uint8Array
+	resp  handle // a Response copy for the Cache API, or undefined
+	url   string
+	size  int64
+}
+
+// CamDevice is one camera for the chooser.
+type CamDevice struct {
+	ID, Label string
+}

@@ -1,0 +1,629 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"syscall/js"
+
+	"github.com/vugu/vugu"
+	vjs "github.com/vugu/vugu/js"
+)
+
+// handle is a browser object.
+type handle = js.Value
+
+var (
+	global   = js.Global()
+	document = global.Get("document")
+	perf     = global.Get("performance")
+)
+
+func nowMs() float64 { return perf.Call("now").Float() }
+
+// sleepMs pauses the calling goroutine (never a callback).
+func sleepMs(ms int) {
+	ch := make(chan struct{})
+	f := js.FuncOf(func(js.Value, []js.Value) any { close(ch); return nil })
+	global.Call("setTimeout", f, ms)
+	<-ch
+	f.Release()
+}
+
+// await waits for a promise from a goroutine; a rejection becomes an error
+// carrying the JS error's name and message.
+func await(p js.Value) (js.Value, error) {
+	type res struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan res, 1)
+	ok := js.FuncOf(func(_ js.Value, a []js.Value) any {
+		v := js.Undefined()
+		if len(a) > 0 {
+			v = a[0]
+		}
+		ch <- res{v: v}
+		return nil
+	})
+	fail := js.FuncOf(func(_ js.Value, a []js.Value) any {
+		e := &jsError{Name: "Error", Msg: "unknown error"}
+		if len(a) > 0 && a[0].Type() == js.TypeObject {
+			e.Name = a[0].Get("name").String()
+			e.Msg = a[0].Get("message").String()
+		} else if len(a) > 0 {
+			e.Msg = a[0].String()
+		}
+		ch <- res{err: e}
+		return nil
+	})
+	p.Call("then", ok, fail)
+	r := <-ch
+	ok.Release()
+	fail.Release()
+	return r.v, r.err
+}
+
+type jsError struct{ Name, Msg string }
+
+func (e *jsError) Error() string { return e.Msg }
+
+func errName(err error) string {
+	var je *jsError
+	if errors.As(err, &je) {
+		return je.Name
+	}
+	return ""
+}
+
+func object() js.Value { return global.Get("Object").New() }
+
+// ---- manifest, worker ----
+
+func loadManifest() (Manifest, error) {
+	resp, err := await(global.Call("fetch", "manifest.json", map[string]any{"cache": "no-cache"}))
+	if err != nil {
+		return Manifest{}, err
+	}
+	if !resp.Get("ok").Bool() {
+		return Manifest{}, errors.New("manifest.json: HTTP " + strconv.Itoa(resp.Get("status").Int()))
+	}
+	j, err := await(resp.Call("json"))
+	if err != nil {
+		return Manifest{}, err
+	}
+	str := func(k string) string {
+		if v := j.Get(k); v.Type() == js.TypeString {
+			return v.String()
+		}
+		return ""
+	}
+	m := Manifest{Model: str("model"), Worker: str("worker"), WasmExec: str("wasmExec"), Version: str("version")}
+	if v := j.Get("modelSize"); v.Type() == js.TypeNumber {
+		m.ModelSize = int64(v.Float())
+	}
+	if m.Model == "" || m.Worker == "" || m.WasmExec == "" {
+		return m, errors.New("manifest.json is incomplete")
+	}
+	return m, nil
+}
+
+type workerClient struct {
+	w       js.Value
+	next    int
+	pending map[int]chan js.Value
+	onMsg   js.Func
+	onErr   js.Func
+}
+
+var wk *workerClient
+
+func startWorker(m Manifest) error {
+	url := "worker.js?wasm=" + global.Call("encodeURIComponent", m.Worker).String() +
+		"&exec=" + global.Call("encodeURIComponent", m.WasmExec).String()
+	w := global.Get("Worker").New(url)
+	c := &workerClient{w: w, pending: map[int]chan js.Value{}}
+	c.onMsg = js.FuncOf(func(_ js.Value, a []js.Value) any {
+		d := a[0].Get("data")
+		if d.Get("id").Type() != js.TypeNumber {
+			return nil // "ready" and other notes
+		}
+		id := d.Get("id").Int()
+		if ch, ok := c.pending[id]; ok {
+			delete(c.pending, id)
+			ch <- d // buffered: never blocks
+		}
+		return nil
+	})
+	c.onErr = js.FuncOf(func(_ js.Value, a []js.Value) any {
+		msg := "the worker stopped"
+		if len(a) > 0 && a[0].Get("message").Type() == js.TypeString {
+			msg = a[0].Get("message").String()
+		}
+		for id, ch := range c.pending {
+			delete(c.pending, id)
+			e := object()
+			e.Set("type", "error")
+			e.Set("message", msg)
+			ch <- e
+		}
+		return nil
+	})
+	w.Call("addEventListener", "message", c.onMsg)
+	w.Call("addEventListener", "error", c.onErr)
+	wk = c
+	return nil
+}
+
+// call posts a request and waits for its answer.
+func (c *workerClient) call(msg js.Value, transfer []any) js.Value {
+	c.next++
+	id := c.next
+	msg.Set("id", id)
+	ch := make(chan js.Value, 1)
+	c.pending[id] = ch
+	c.w.Call("postMessage", msg, transfer)
+	return <-ch
+}
+
+func workerLoad(b modelBlob) (ModelInfo, error) {
+	msg := object()
+	msg.Set("type", "load")
+	msg.Set("bytes", b.bytes)
+	d := wk.call(msg, []any{b.bytes.Get("buffer")})
+	if d.Get("type").String() != "loaded" {
+		return ModelInfo{}, errors.New(d.Get("message").String())
+	}
+	in := d.Get("info")
+	info := ModelInfo{
+		Name: in.Get("name").String(), Arch: in.Get("arch").String(), Quant: in.Get("quant").String(),
+		Params: in.Get("params").Int(), Bytes: in.Get("bytes").Int(), LoadMs: in.Get("loadMs").Float(),
+		InW: in.Get("inW").Int(), InH: in.Get("inH").Int(), Threshold: in.Get("threshold").Float(),
+	}
+	labels := in.Get("labels")
+	for i := 0; i < labels.Length(); i++ {
+		info.Labels = append(info.Labels, labels.Index(i).String())
+	}
+	return info, nil
+}
+
+func workerClassify(fr frame) (Result, error) {
+	msg := object()
+	msg.Set("type", "classify")
+	msg.Set("pixels", fr.data)
+	msg.Set("width", fr.W)
+	msg.Set("height", fr.H)
+	d := wk.call(msg, []any{fr.data.Get("buffer")})
+	switch d.Get("type").String() {
+	case "result":
+	case "dropped":
+		return Result{}, errors.New("the classifier was busy")
+	default:
+		return Result{}, errors.New(d.Get("message").String())
+	}
+	r := Result{NotSure: d.Get("notSure").Bool(), Ms: d.Get("ms").Float()}
+	top := d.Get("top")
+	for i := 0; i < top.Length(); i++ {
+		p := top.Index(i)
+		r.Top = append(r.Top, Pred{Label: p.Get("label").String(), Index: p.Get("index").Int(), Prob: p.Get("prob").Float()})
+	}
+	return r, nil
+}
+
+// ---- the model: choose, fetch with progress, cache ----
+
+const modelCache = "flowerscope-models-v1"
+
+// chooseModelURL is ?model= when it names a same-origin URL, else the
+// default from the manifest.
+func chooseModelURL(m Manifest) (string, bool, error) {
+	loc := global.Get("location")
+	q := global.Get("URLSearchParams").New(loc.Get("search")).Call("get", "model")
+	if q.Type() != js.TypeString || q.String() == "" {
+		return m.Model, false, nil
+	}
+	u, err := newURL(q.String(), loc.Get("href").String())
+	if err != nil || u.Get("origin").String() != loc.Get("origin").String() {
+		return m.Model, false, errors.New("?model= must name a file on this site; using the default model instead.")
+	}
+	return u.Get("href").String(), true, nil
+}
+
+func newURL(s, base string) (v js.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.New("bad URL")
+		}
+	}()
+	return global.Get("URL").New(s, base), nil
+}
+
+// fetchModel returns the weight file at url from the Cache API when it is
+// there (cacheable: content-hashed default names), else downloads it,
+// reporting progress.
+func fetchModel(url string, cacheable bool, progress func(loaded, total int64)) (modelBlob, bool, error) {
+	var cache js.Value
+	if caches := global.Get("caches"); cacheable && caches.Truthy() {
+		if c, err := await(caches.Call("open", modelCache)); err == nil {
+			cache = c
+			if hit, err := await(c.Call("match", url)); err == nil && hit.Truthy() {
+				if ab, err := await(hit.Call("arrayBuffer")); err == nil {
+					u8 := global.Get("Uint8Array").New(ab)
+					return modelBlob{bytes: u8, resp: js.Undefined(), url: url, size: int64(u8.Length())}, true, nil
+				}
+			}
+		}
+	}
+	resp, err := await(global.Call("fetch", url, map[string]any{"cache": "no-cache"}))
+	if err != nil {
+		return modelBlob{}, false, errors.New("network error (" + err.Error() + ")")
+	}
+	if !resp.Get("ok").Bool() {
+		return modelBlob{}, false, errors.New("HTTP " + strconv.Itoa(resp.Get("status").Int()) + " for " + url)
+	}
+	var total int64
+	if cl := resp.Get("headers").Call("get", "content-length"); cl.Type() == js.TypeString && !resp.Get("headers").Call("get", "content-encoding").Truthy() {
+		total, _ = strconv.ParseInt(cl.String(), 10, 64)
+	}
+	reader := resp.Get("body").Call("getReader")
+	var chunks []js.Value
+	var loaded int64
+	progress(0, total)
+	for {
+		r, err := await(reader.Call("read"))
+		if err != nil {
+			return modelBlob{}, false, errors.New("download interrupted (" + err.Error() + ")")
+		}
+		if r.Get("done").Bool() {
+			break
+		}
+		v := r.Get("value")
+		chunks = append(chunks, v)
+		loaded += int64(v.Length())
+		progress(loaded, total)
+	}
+	progress(loaded, loaded)
+	u8 := global.Get("Uint8Array").New(loaded)
+	var off int64
+	for _, ch := range chunks {
+		u8.Call("set", ch, off)
+		off += int64(ch.Length())
+	}
+	b := modelBlob{bytes: u8, resp: js.Undefined(), url: url, size: loaded}
+	if cache.Truthy() {
+		// A copy for the cache, made before the bytes move to the worker;
+		// stored only once the worker has verified them.
+		hdr := map[string]any{"Content-Type": "application/octet-stream"}
+		b.resp = global.Get("Response").New(u8.Call("slice"), map[string]any{"headers": hdr})
+	}
+	return b, false, nil
+}
+
+// cacheModel stores a verified download and drops older model versions.
+func cacheModel(b modelBlob) {
+	caches := global.Get("caches")
+	if !caches.Truthy() || b.resp.Type() != js.TypeObject {
+		return
+	}
+	c, err := await(caches.Call("open", modelCache))
+	if err != nil {
+		return
+	}
+	if _, err := await(c.Call("put", b.url, b.resp)); err != nil {
+		return
+	}
+	keys, err := await(c.Call("keys"))
+	if err != nil {
+		return
+	}
+	abs, _ := newURL(b.url, global.Get("location").Get("href").String())
+	for i := 0; i < keys.Length(); i++ {
+		if k := keys.Index(i); k.Get("url").String() != abs.Get("href").String() {
+			c.Call("delete", k)
+		}
+	}
+}
+
+func readModelFile(f fileRef) (modelBlob, error) {
+	ab, err := await(f.h.Call("arrayBuffer"))
+	if err != nil {
+		return modelBlob{}, err
+	}
+	u8 := global.Get("Uint8Array").New(ab)
+	return modelBlob{bytes: u8, resp: js.Undefined(), url: f.name, size: int64(u8.Length())}, nil
+}
+
+// isModelBytes reports whether a file starts with the weight-file magic.
+func isModelBytes(f fileRef) bool {
+	ab, err := await(f.h.Call("slice", 0, 4).Call("arrayBuffer"))
+	if err != nil {
+		return false
+	}
+	u8 := global.Get("Uint8Array").New(ab)
+	b := make([]byte, u8.Length())
+	js.CopyBytesToGo(b, u8)
+	return string(b) == ModelMagic
+}
+
+// ---- photos ----
+
+func fileList(fl js.Value) []fileRef {
+	var out []fileRef
+	if !fl.Truthy() {
+		return nil
+	}
+	for i := 0; i < fl.Length(); i++ {
+		f := fl.Index(i)
+		out = append(out, fileRef{h: f, name: f.Get("name").String()})
+	}
+	return out
+}
+
+func filesFromInput(event vugu.DOMEvent) []fileRef {
+	target := js.Value(event.JSEventTarget())
+	files := fileList(target.Get("files"))
+	target.Set("value", "") // choosing the same file again fires change again
+	return files
+}
+
+var _ vjs.Value // vugu's js.Value is syscall/js's under GOOS=js
+
+// decodeImage lets the browser decode a file (any format it knows), caps
+// the longer side at MaxSide and returns its RGBA pixels. The pixels stay
+// on the JS side until the worker copies them.
+func decodeImage(f fileRef) (frame, error) {
+	opts := map[string]any{"imageOrientation": "from-image", "premultiplyAlpha": "none", "colorSpaceConversion": "none"}
+	bmp, err := await(global.Call("createImageBitmap", f.h, opts))
+	if err != nil {
+		t := f.h.Get("type").String()
+		if t != "" && !strings.HasPrefix(t, "image/") {
+			return frame{}, errors.New("This is not an image (" + t + ").")
+		}
+		return frame{}, errors.New("This file is not an image the browser can open, or it is damaged.")
+	}
+	defer bmp.Call("close")
+	w, h := bmp.Get("width").Int(), bmp.Get("height").Int()
+	fw, fh := FitWithin(w, h, MaxSide)
+	if fw == 0 {
+		return frame{}, errors.New("The image is empty.")
+	}
+	data, err := drawPixels(bmp, fw, fh)
+	if err != nil {
+		return frame{}, err
+	}
+	return frame{data: data, W: fw, H: fh, OrigW: w, OrigH: h}, nil
+}
+
+// drawPixels draws src (a bitmap or video) at w x h and returns the bytes.
+func drawPixels(src js.Value, w, h int) (data js.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.New("the browser could not draw the image")
+		}
+	}()
+	canvas := global.Get("OffscreenCanvas").New(w, h)
+	ctx := canvas.Call("getContext", "2d", map[string]any{"willReadFrequently": true})
+	ctx.Set("imageSmoothingQuality", "high")
+	ctx.Call("drawImage", src, 0, 0, w, h)
+	return ctx.Call("getImageData", 0, 0, w, h).Get("data"), nil
+}
+
+func previewURL(f fileRef) string {
+	return global.Get("URL").Call("createObjectURL", f.h).String()
+}
+
+func revokePreview(u string) {
+	if u != "" {
+		global.Get("URL").Call("revokeObjectURL", u)
+	}
+}
+
+// ---- the camera ----
+
+type camera struct {
+	stream, video js.Value
+	deviceID      string
+	lastTime      float64
+}
+
+func openCamera(deviceID string) (*camera, error) {
+	md := global.Get("navigator").Get("mediaDevices")
+	if !md.Truthy() || !md.Get("getUserMedia").Truthy() {
+		return nil, errors.New("This browser cannot use a camera here (it needs a secure page: https or localhost).")
+	}
+	video := map[string]any{"width": map[string]any{"ideal": 640}, "height": map[string]any{"ideal": 480}}
+	if deviceID != "" {
+		video["deviceId"] = map[string]any{"exact": deviceID}
+	} else {
+		video["facingMode"] = "environment"
+	}
+	stream, err := await(md.Call("getUserMedia", map[string]any{"video": video, "audio": false}))
+	if err != nil {
+		switch errName(err) {
+		case "NotAllowedError", "SecurityError":
+			return nil, errors.New("Camera access was denied. Allow the camera for this site in your browser settings, or use a photo instead.")
+		case "NotFoundError", "OverconstrainedError":
+			return nil, errors.New("No camera was found. Connect one, or use a photo instead.")
+		case "NotReadableError", "AbortError":
+			return nil, errors.New("The camera is in use by another app or could not start.")
+		}
+		return nil, errors.New("The camera could not start: " + err.Error())
+	}
+	v := document.Call("querySelector", `[data-testid="camera-video"]`)
+	if !v.Truthy() {
+		stopStream(stream)
+		return nil, errors.New("the video element is missing")
+	}
+	v.Set("muted", true)
+	v.Set("playsInline", true)
+	v.Set("srcObject", stream)
+	if _, err := await(v.Call("play")); err != nil {
+		stopStream(stream)
+		return nil, errors.New("The camera video could not play: " + err.Error())
+	}
+	c := &camera{stream: stream, video: v, lastTime: -1}
+	if tr := stream.Call("getVideoTracks"); tr.Length() > 0 {
+		if s := tr.Index(0).Call("getSettings"); s.Get("deviceId").Type() == js.TypeString {
+			c.deviceID = s.Get("deviceId").String()
+		}
+	}
+	return c, nil
+}
+
+func stopStream(s js.Value) {
+	tr := s.Call("getTracks")
+	for i := 0; i < tr.Length(); i++ {
+		tr.Index(i).Call("stop")
+	}
+}
+
+func (c *camera) close() {
+	stopStream(c.stream)
+	c.video.Set("srcObject", js.Null())
+}
+
+var errNoFrame = errors.New("no new frame yet")
+
+// grab returns the current video frame, at most CamSide on its longer side.
+func (c *camera) grab() (frame, error) {
+	w, h := c.video.Get("videoWidth").Int(), c.video.Get("videoHeight").Int()
+	if w == 0 || h == 0 {
+		return frame{}, errNoFrame
+	}
+	t := c.video.Get("currentTime").Float()
+	if t == c.lastTime {
+		return frame{}, errNoFrame
+	}
+	c.lastTime = t
+	fw, fh := FitWithin(w, h, CamSide)
+	data, err := drawPixels(c.video, fw, fh)
+	if err != nil {
+		return frame{}, err
+	}
+	return frame{data: data, W: fw, H: fh, OrigW: w, OrigH: h}, nil
+}
+
+// waitFrame waits for the next video frame (requestVideoFrameCallback, or an
+// animation frame where that is missing), or 100 ms at most.
+func (c *camera) waitFrame() {
+	ch := make(chan struct{}, 2)
+	f := js.FuncOf(func(js.Value, []js.Value) any { ch <- struct{}{}; return nil })
+	if c.video.Get("requestVideoFrameCallback").Truthy() {
+		c.video.Call("requestVideoFrameCallback", f)
+	} else {
+		global.Call("requestAnimationFrame", f)
+	}
+	global.Call("setTimeout", f, 100)
+	<-ch
+	// The other callback may still fire: release after it cannot.
+	go func() { sleepMs(150); f.Release() }()
+}
+
+func listCameras() []CamDevice {
+	md := global.Get("navigator").Get("mediaDevices")
+	if !md.Truthy() {
+		return nil
+	}
+	list, err := await(md.Call("enumerateDevices"))
+	if err != nil {
+		return nil
+	}
+	var out []CamDevice
+	for i := 0; i < list.Length(); i++ {
+		d := list.Index(i)
+		if d.Get("kind").String() != "videoinput" {
+			continue
+		}
+		label := d.Get("label").String()
+		if label == "" {
+			label = "Camera " + strconv.Itoa(len(out)+1)
+		}
+		out = append(out, CamDevice{ID: d.Get("deviceId").String(), Label: label})
+	}
+	return out
+}
+
+// ---- page-wide events: drag and drop anywhere, paste ----
+
+var globalFuncs []js.Func
+
+func installGlobalHandlers(c *Root) {
+	depth := 0
+	hasFiles := func(ev js.Value) bool {
+		dt := ev.Get("dataTransfer")
+		if !dt.Truthy() {
+			return false
+		}
+		types := dt.Get("types")
+		for i := 0; i < types.Length(); i++ {
+			if types.Index(i).String() == "Files" {
+				return true
+			}
+		}
+		return false
+	}
+	on := func(target js.Value, name string, fn func(ev js.Value)) {
+		f := js.FuncOf(func(_ js.Value, a []js.Value) any {
+			fn(a[0])
+			return nil
+		})
+		globalFuncs = append(globalFuncs, f)
+		target.Call("addEventListener", name, f)
+	}
+	setDragging := func(v bool) {
+		go c.update(func() { c.Dragging = v })
+	}
+	on(global, "dragenter", func(ev js.Value) {
+		if !hasFiles(ev) {
+			return
+		}
+		ev.Call("preventDefault")
+		depth++
+		if depth == 1 {
+			setDragging(true)
+		}
+	})
+	on(global, "dragover", func(ev js.Value) {
+		if !hasFiles(ev) {
+			return
+		}
+		ev.Call("preventDefault")
+		ev.Get("dataTransfer").Set("dropEffect", "copy")
+	})
+	on(global, "dragleave", func(ev js.Value) {
+		if !hasFiles(ev) {
+			return
+		}
+		if depth--; depth <= 0 {
+			depth = 0
+			setDragging(false)
+		}
+	})
+	on(global, "drop", func(ev js.Value) {
+		ev.Call("preventDefault")
+		depth = 0
+		files := fileList(ev.Get("dataTransfer").Get("files")) // only readable during the event
+		go c.update(func() {
+			c.Dragging = false
+			if len(files) == 0 {
+				c.Notice = "Nothing to classify was dropped: drop an image file."
+				return
+			}
+			c.AddFiles(files, "drop")
+		})
+	})
+	on(document, "paste", func(ev js.Value) {
+		cd := ev.Get("clipboardData")
+		if !cd.Truthy() {
+			return
+		}
+		files := fileList(cd.Get("files"))
+		if len(files) == 0 {
+			return // plain text paste: leave it alone
+		}
+		ev.Call("preventDefault")
+		go c.update(func() { c.AddFiles(files, "paste") })
+	})
+}

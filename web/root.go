@@ -1,0 +1,315 @@
+package main
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/vugu/vugu"
+)
+
+// Root is the whole page.
+type Root struct {
+	env vugu.EventEnv
+
+	Manifest Manifest
+	Model    ModelState
+	Items    []*Item // newest first
+	Cam      CamState
+	Dragging bool
+	Notice   string // the latest error, shown in an alert until dismissed
+	nextID   int
+	queue    chan []fileRef // photos waiting for the worker, handled in order
+	modelURL string
+	// the worker answers one request at a time; the camera loop and the
+	// photo queue share it through this token.
+	engine chan struct{}
+}
+
+// Manifest is build.sh's dist/manifest.json.
+type Manifest struct {
+	Model     string // file name of the default weight file (content-hashed)
+	ModelSize int64
+	Worker    string
+	WasmExec  string
+	Version   string
+}
+
+// Init runs once, before the first render.
+func (c *Root) Init(ctx vugu.InitCtx) {
+	c.env = ctx.EventEnv()
+	c.Model.Status = StatusLoading
+	c.Model.Phase = "Starting"
+	c.queue = make(chan []fileRef, 16)
+	c.engine = make(chan struct{}, 1)
+	c.engine <- struct{}{}
+	go c.boot()
+	go c.photoLoop()
+}
+
+// update runs f under the event lock and re-renders.
+func (c *Root) update(f func()) {
+	c.env.Lock()
+	f()
+	c.env.UnlockRender()
+}
+
+func (c *Root) boot() {
+	m, err := loadManifest()
+	if err != nil {
+		c.update(func() {
+			c.Model.Status, c.Model.Err = StatusError, "The app files could not be read: "+err.Error()
+		})
+		return
+	}
+	c.update(func() { c.Manifest = m })
+	if err := startWorker(m); err != nil {
+		c.update(func() {
+			c.Model.Status, c.Model.Err = StatusError, "The classifier could not start: "+err.Error()
+		})
+		return
+	}
+	installGlobalHandlers(c)
+	url, fromParam, err := chooseModelURL(m)
+	if err != nil {
+		c.update(func() { c.Notice = err.Error() })
+	}
+	c.modelURL = url
+	c.loadModelURL(url, fromParam)
+}
+
+// loadModelURL downloads (or takes from the cache), verifies and installs a
+// weight file. When a model is already in use and this one fails, the old
+// one stays and the failure is reported beside it.
+func (c *Root) loadModelURL(url string, custom bool) {
+	replacing := false
+	c.update(func() {
+		replacing = c.Model.Info != nil
+		if !replacing {
+			c.Model.Status = StatusLoading
+		}
+		c.Model.Phase, c.Model.Loaded, c.Model.Total, c.Model.Err = "Downloading", 0, 0, ""
+		c.Model.ReplaceErr = ""
+	})
+	var last float64
+	blob, fromCache, err := fetchModel(url, !custom, func(loaded, total int64) {
+		// At most ~20 renders a second for the progress bar.
+		if t := nowMs(); t-last > 50 || loaded == total {
+			last = t
+			c.update(func() { c.Model.Loaded, c.Model.Total = loaded, total })
+		}
+	})
+	if err != nil {
+		c.modelFailed(url, replacing, "The model could not be downloaded: "+err.Error())
+		return
+	}
+	c.installModel(blob, url, fromCache, replacing)
+}
+
+// loadModelFile installs a weight file the user dropped on the page.
+func (c *Root) loadModelFile(f fileRef) {
+	replacing := false
+	c.update(func() {
+		replacing = c.Model.Info != nil
+		c.Model.ReplaceErr = ""
+		if !replacing {
+			c.Model.Status = StatusLoading
+		}
+		c.Model.Phase = "Reading " + f.Name()
+	})
+	blob, err := readModelFile(f)
+	if err != nil {
+		c.modelFailed(f.Name(), replacing, "The file could not be read: "+err.Error())
+		return
+	}
+	c.installModel(blob, f.Name(), false, replacing)
+}
+
+func (c *Root) installModel(blob modelBlob, source string, fromCache, replacing bool) {
+	c.update(func() {
+		c.Model.Phase = "Verifying"
+		c.Model.FromCache = fromCache
+	})
+	<-c.engine
+	info, err := workerLoad(blob)
+	c.engine <- struct{}{}
+	if err != nil {
+		c.modelFailed(source, replacing, "This is not a usable weight file: "+err.Error())
+		return
+	}
+	if !fromCache {
+		cacheModel(blob)
+	}
+	ready := nowMs()
+	c.update(func() {
+		c.Model.Status, c.Model.Phase, c.Model.Err = StatusReady, "", ""
+		c.Model.Info = &info
+		c.Model.Source = source
+		if c.Model.ReadyMs == 0 {
+			c.Model.ReadyMs = ready
+		}
+		c.Model.Inferences, c.Model.LastMs = 0, 0
+	})
+}
+
+func (c *Root) modelFailed(source string, replacing bool, msg string) {
+	c.update(func() {
+		c.Model.Phase = ""
+		if replacing {
+			c.Model.ReplaceErr, c.Model.ReplaceName = msg, source
+			c.Notice = msg + " The current model stays in use."
+			return
+		}
+		c.Model.Status, c.Model.Err, c.Model.Source = StatusError, msg, source
+	})
+}
+
+// Retry downloads the model again after a failure.
+func (c *Root) Retry(event vugu.DOMEvent) {
+	url := c.modelURL
+	if url == "" {
+		url = c.Manifest.Model
+	}
+	go c.loadModelURL(url, url != c.Manifest.Model)
+}
+
+// DismissNotice hides the alert.
+func (c *Root) DismissNotice(event vugu.DOMEvent) { c.Notice = "" }
+
+// ClearResults removes the photo results.
+func (c *Root) ClearResults(event vugu.DOMEvent) {
+	for _, it := range c.Items {
+		revokePreview(it.PreviewURL)
+	}
+	c.Items = nil
+}
+
+// FilesChosen handles the file picker (several files give several results).
+func (c *Root) FilesChosen(event vugu.DOMEvent) {
+	files := filesFromInput(event)
+	c.AddFiles(files, "picker")
+}
+
+// AddFiles takes files from any input. Weight files replace the model;
+// everything else is treated as a photo. Called under the event lock.
+func (c *Root) AddFiles(files []fileRef, via string) {
+	var photos []fileRef
+	for _, f := range files {
+		if IsModelName(f.Name()) {
+			go c.loadModelFile(f)
+			continue
+		}
+		photos = append(photos, f)
+	}
+	if len(photos) == 0 {
+		return
+	}
+	c.Notice = ""
+	// Items are shown at once, newest first, and classified in order.
+	for i := len(photos) - 1; i >= 0; i-- {
+		f := photos[i]
+		c.nextID++
+		it := &Item{ID: c.nextID, Name: f.Name(), Via: via, State: ItemDecoding}
+		f.item = it
+		photos[i] = f
+		c.Items = append([]*Item{it}, c.Items...)
+	}
+	select {
+	case c.queue <- photos:
+	default:
+		for _, f := range photos {
+			f.item.State, f.item.Err = ItemError, "Too many photos at once; try again in a moment."
+		}
+	}
+}
+
+// photoLoop classifies queued photos one at a time.
+func (c *Root) photoLoop() {
+	for batch := range c.queue {
+		for _, f := range batch {
+			c.classifyPhoto(f)
+		}
+	}
+}
+
+func (c *Root) classifyPhoto(f fileRef) {
+	it := f.item
+	fail := func(msg string) {
+		c.update(func() {
+			it.State, it.Err = ItemError, msg
+			c.Notice = f.Name() + ": " + msg
+		})
+	}
+	fr, err := decodeImage(f)
+	if err != nil {
+		if isModelBytes(f) {
+			c.update(func() { c.removeItem(it) })
+			c.loadModelFile(f)
+			return
+		}
+		fail(err.Error())
+		return
+	}
+	url := previewURL(f)
+	c.update(func() {
+		it.PreviewURL, it.W, it.H, it.OrigW, it.OrigH = url, fr.W, fr.H, fr.OrigW, fr.OrigH
+		it.State = ItemClassifying
+	})
+	if !c.waitReady() {
+		fail("The model is not available, so the photo could not be classified.")
+		return
+	}
+	<-c.engine
+	res, err := workerClassify(fr)
+	c.engine <- struct{}{}
+	if err != nil {
+		fail("Classification failed: " + err.Error())
+		return
+	}
+	c.update(func() {
+		it.State, it.Res = ItemDone, res
+		c.Model.LastMs = res.Ms
+		c.Model.Inferences++
+	})
+}
+
+func (c *Root) removeItem(it *Item) {
+	for i, x := range c.Items {
+		if x == it {
+			c.Items = append(c.Items[:i], c.Items[i+1:]...)
+			return
+		}
+	}
+}
+
+// waitReady blocks (in a goroutine) until the model is ready or failed.
+func (c *Root) waitReady() bool {
+	for {
+		c.env.RLock()
+		st := c.Model.Status
+		c.env.RUnlock()
+		switch st {
+		case StatusReady:
+			return true
+		case StatusError:
+			return false
+		}
+		sleepMs(50)
+	}
+}
+
+// StatusText is the words of the status pill.
+func (c *Root) StatusText() string {
+	switch c.Model.Status {
+	case StatusReady:
+		return "Ready"
+	case StatusError:
+		return "Model error"
+	}
+	if p := c.Model.Percent(); p >= 0 && c.Model.Phase == "Downloading" {
+		return "Loading model " + strconv.Itoa(p) + "%"
+	}
+	return "Loading model"
+}
+
+// errUnsupported is returned by the native stand-ins.
+var errUnsupported = errors.New("only available in a browser")
