@@ -1,0 +1,101 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand"
+	"testing"
+)
+
+// Benchmarks on the full-size seed network with random weights:
+//
+//	go test ./nn -run '^$' -bench . -benchtime 20x
+//
+// BenchmarkSeed: the whole forward pass, float32 and int8 weights, in
+// ms/image and GFLOP/s, with allocs/op (must be 0). BenchmarkSeedLayers: each
+// layer alone (LayerForward) with its GFLOP/s.
+
+func seedNet(b *testing.B, q8 bool) (*Net, []float32) {
+	b.Helper()
+	a := Seed(5)
+	r := rand.New(rand.NewSource(11))
+	ps := randParams(r, a)
+	if q8 {
+		ps = quantize(ps)
+	}
+	n, err := New(a, ps)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n, randVec(r, a.InC*a.InH*a.InW, 2)
+}
+
+func totalFLOPs(n *Net) int64 {
+	var s int64
+	for _, f := range n.FLOPs() {
+		s += f
+	}
+	return s
+}
+
+func BenchmarkSeed(b *testing.B) {
+	for _, q8 := range []bool{false, true} {
+		name := "f32"
+		if q8 {
+			name = "int8"
+		}
+		b.Run(name, func(b *testing.B) {
+			n, x := seedNet(b, q8)
+			n.Forward(x)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				n.Forward(x)
+			}
+			s := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(s*1e3, "ms/image")
+			b.ReportMetric(float64(totalFLOPs(n))/s/1e9, "GFLOP/s")
+		})
+	}
+}
+
+func BenchmarkSeedLayers(b *testing.B) {
+	for _, q8 := range []bool{false, true} {
+		n, x := seedNet(b, q8)
+		n.Forward(x)
+		for i, l := range n.Arch().Layers {
+			if l.Op == OpFlatten || l.Op == OpDropout || (q8 && l.Op != OpLinear) {
+				continue
+			}
+			name := fmt.Sprintf("%02d-%s", i, l.Op)
+			if q8 {
+				name += "-int8"
+			}
+			b.Run(name, func(b *testing.B) {
+				b.ReportAllocs()
+				for j := 0; j < b.N; j++ {
+					n.LayerForward(i)
+				}
+				s := b.Elapsed().Seconds() / float64(b.N)
+				b.ReportMetric(s*1e3, "ms/op")
+				if f := n.FLOPs()[i]; f > 0 {
+					b.ReportMetric(float64(f)/s/1e9, "GFLOP/s")
+				}
+			})
+		}
+	}
+}
+
+// TestForwardAllocatesNothing guards the zero-allocation rule outside the
+// benchmarks too.
+func TestForwardAllocatesNothing(t *testing.T) {
+	for _, a := range smallArchs() {
+		n, err := New(a, randParams(rand.New(rand.NewSource(12)), a))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := make([]float32, a.InC*a.InH*a.InW)
+		if allocs := testing.AllocsPerRun(5, func() { n.Forward(x) }); allocs != 0 {
+			t.Errorf("%s: Forward allocates %v times", a.Name, allocs)
+		}
+	}
+}

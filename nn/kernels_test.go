@@ -1,0 +1,276 @@
+package nn
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+)
+
+// Each fast kernel against its naive reference, on random shapes with odd
+// sizes included.
+
+func naiveMatMul(a, b, bias []float32, m, n, k int) []float64 {
+	c := make([]float64, m*n)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			s := float64(bias[i])
+			for p := 0; p < k; p++ {
+				s += float64(a[i*k+p]) * float64(b[p*n+j])
+			}
+			c[i*n+j] = s
+		}
+	}
+	return c
+}
+
+// packB packs the k x n matrix b (row-major) into nr-column panels, the
+// layout im2colPacked writes.
+func packB(b []float32, k, n int) []float32 {
+	panels := (n + nr - 1) / nr
+	d := make([]float32, panels*k*nr)
+	for p := 0; p < k; p++ {
+		for j := 0; j < n; j++ {
+			d[(j/nr)*k*nr+p*nr+j%nr] = b[p*n+j]
+		}
+	}
+	return d
+}
+
+func TestMicroKernel(t *testing.T) {
+	r := rand.New(rand.NewSource(4))
+	for _, k := range []int{0, 1, 2, 3, 7, 64, 363, 1201} {
+		a := randVec(r, k*mr, 1)
+		b := randVec(r, k*nr, 1)
+		bias := randVec(r, mr, 1)
+		ldc := nr + 3
+		want := make([]float32, mr*ldc)
+		kernelGeneric(k, a, b, want, ldc, bias)
+		kernels := map[string]func(int, []float32, []float32, []float32, int, []float32){"microKernel": microKernel}
+		if mr == 4 && nr == 8 {
+			kernels["kernel4x8Scalar"] = kernel4x8Scalar
+		}
+		for name, kern := range kernels {
+			got := make([]float32, mr*ldc)
+			for i := range got {
+				got[i] = 42 // the padding columns must stay untouched
+			}
+			kern(k, a, b, got, ldc, bias)
+			for i := 0; i < mr; i++ {
+				for j := 0; j < ldc; j++ {
+					g, w := got[i*ldc+j], want[i*ldc+j]
+					if j >= nr {
+						if g != 42 {
+							t.Fatalf("%s k=%d: wrote outside the tile at (%d,%d)", name, k, i, j)
+						}
+						continue
+					}
+					if math.Abs(float64(g-w)) > 1e-5*math.Sqrt(float64(k)+1) {
+						t.Fatalf("%s k=%d: c[%d][%d] = %g, want %g", name, k, i, j, g, w)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestGemmPacked(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	for it := 0; it < 40; it++ {
+		m, n, k := 1+r.Intn(37), 1+r.Intn(53), 1+r.Intn(90)
+		if it == 0 {
+			m, n, k = 48, 3025, 363 // the seed's conv1
+		}
+		a := randVec(r, m*k, 1)
+		b := randVec(r, k*n, 1)
+		bias := randVec(r, m, 1)
+		mp := (m + mr - 1) / mr * mr
+		pa := make([]float32, mp*k)
+		packA(pa, a, m, k)
+		pbias := make([]float32, mp)
+		copy(pbias, bias)
+		c := make([]float32, m*n)
+		gemmPacked(c, n, pa, packB(b, k, n), pbias, m, n, k)
+		want := naiveMatMul(a, b, bias, m, n, k)
+		if d, _ := maxDiff(c, want); d > 1e-5*math.Sqrt(float64(k)) {
+			t.Fatalf("m=%d n=%d k=%d: max diff %g", m, n, k, d)
+		}
+	}
+}
+
+func TestIm2colPacked(t *testing.T) {
+	r := rand.New(rand.NewSource(6))
+	for it := 0; it < 40; it++ {
+		c, h, w := 1+r.Intn(4), 1+r.Intn(19), 1+r.Intn(19)
+		k, stride, pad := 1+r.Intn(5), 1+r.Intn(4), r.Intn(3)
+		if h+2*pad < k || w+2*pad < k {
+			continue
+		}
+		oh, ow := (h+2*pad-k)/stride+1, (w+2*pad-k)/stride+1
+		src := randVec(r, c*h*w, 1)
+		kk, n := c*k*k, oh*ow
+		col := make([]float32, (n+nr-1)/nr*nr*kk)
+		for i := range col {
+			col[i] = float32(math.NaN()) // every cell must be written
+		}
+		im2colPacked(col, src, c, h, w, k, stride, pad, oh, ow)
+		want := make([]float32, kk*n)
+		for ci := 0; ci < c; ci++ {
+			for ky := 0; ky < k; ky++ {
+				for kx := 0; kx < k; kx++ {
+					for y := 0; y < oh; y++ {
+						for x := 0; x < ow; x++ {
+							iy, ix := y*stride-pad+ky, x*stride-pad+kx
+							if iy >= 0 && iy < h && ix >= 0 && ix < w {
+								want[((ci*k+ky)*k+kx)*n+y*ow+x] = src[(ci*h+iy)*w+ix]
+							}
+						}
+					}
+				}
+			}
+		}
+		pw := packB(want, kk, n)
+		for i := range pw {
+			if col[i] != pw[i] {
+				t.Fatalf("c=%d h=%d w=%d k=%d s=%d p=%d: col[%d] = %g, want %g", c, h, w, k, stride, pad, i, col[i], pw[i])
+			}
+		}
+	}
+}
+
+// TestConvRandom runs whole conv layers (im2col + GEMM, groups) against
+// refConv on random shapes.
+func TestConvRandom(t *testing.T) {
+	r := rand.New(rand.NewSource(7))
+	for it := 0; it < 40; it++ {
+		g := 1 + r.Intn(3)
+		cg, ocg := 1+r.Intn(6), 1+r.Intn(11)
+		h, w := 1+r.Intn(17), 1+r.Intn(17)
+		k, stride, pad := 1+r.Intn(5), 1+r.Intn(3), r.Intn(3)
+		if h+2*pad < k || w+2*pad < k {
+			continue
+		}
+		a := Arch{InC: g * cg, InH: h, InW: w, Layers: []Layer{conv("c", g*cg, g*ocg, k, stride, pad, g)}}
+		ps := randParams(r, a)
+		if it%2 == 1 {
+			ps = quantize(ps)
+		}
+		n, err := New(a, ps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := randVec(r, g*cg*h*w, 1)
+		got := n.Forward(x)
+		want := refForward(a, ps, x)[0]
+		if d, m := maxDiff(got, want); d > 1e-5*math.Max(1, m) {
+			t.Fatalf("%+v: max diff %g", a.Layers[0], d)
+		}
+	}
+}
+
+func TestPoolsAndLRNRandom(t *testing.T) {
+	r := rand.New(rand.NewSource(8))
+	for it := 0; it < 60; it++ {
+		c, h, w := 1+r.Intn(9), 1+r.Intn(15), 1+r.Intn(15)
+		var l Layer
+		switch it % 3 {
+		case 0:
+			k := 1 + r.Intn(4)
+			l = Layer{Op: OpMaxPool, Kernel: k, Stride: 1 + r.Intn(3), Pad: r.Intn(k/2 + 1), CeilMode: r.Intn(2) == 0}
+		case 1:
+			l = Layer{Op: OpLRN, Size: 1 + r.Intn(6), Alpha: r.Float32(), Beta: r.Float32() + 0.25, K: 0.5 + r.Float32()}
+			if it%6 == 1 {
+				l.Beta = 0.75 // the sqrt fast path
+			}
+		case 2:
+			l = Layer{Op: OpAdaptiveAvgPool, OutH: 1 + r.Intn(8), OutW: 1 + r.Intn(8)}
+		}
+		a := Arch{InC: c, InH: h, InW: w, Layers: []Layer{l}}
+		if _, err := a.Shapes(); err != nil {
+			continue
+		}
+		n, err := New(a, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := randVec(r, c*h*w, 3)
+		got := n.Forward(x)
+		want := refForward(a, nil, x)[0]
+		if d, m := maxDiff(got, want); d > 2e-6*math.Max(1, m) {
+			t.Fatalf("%+v on %dx%dx%d: max diff %g", l, c, h, w, d)
+		}
+	}
+}
+
+func TestDots(t *testing.T) {
+	r := rand.New(rand.NewSource(9))
+	for _, n := range []int{0, 1, 3, 4, 5, 15, 16, 17, 31, 33, 100, 4608} {
+		w := randVec(r, n, 1)
+		x := randVec(r, n+3, 1)
+		q := make([]int8, n)
+		for i := range q {
+			q[i] = int8(r.Intn(255) - 127)
+		}
+		var wf, wq float64
+		for i := 0; i < n; i++ {
+			wf += float64(w[i]) * float64(x[i])
+			wq += float64(q[i]) * float64(x[i])
+		}
+		tol := 1e-5 * math.Sqrt(float64(n)+1)
+		if got := dotF32(w, x); math.Abs(float64(got)-wf) > tol {
+			t.Errorf("dotF32 n=%d: %g, want %g", n, got, wf)
+		}
+		if got := dotQ8(q, x); math.Abs(float64(got)-wq) > 127*tol {
+			t.Errorf("dotQ8 n=%d: %g, want %g", n, got, wq)
+		}
+	}
+}
+
+// TestLinearRandom covers the row blocking of the FC layer with odd sizes,
+// float32 and int8.
+func TestLinearRandom(t *testing.T) {
+	r := rand.New(rand.NewSource(10))
+	for it := 0; it < 30; it++ {
+		in, out := 1+r.Intn(70), 1+r.Intn(23)
+		a := Arch{InC: in, InH: 1, InW: 1, Layers: []Layer{linear("fc", in, out)}}
+		ps := randParams(r, a)
+		if it%2 == 1 {
+			ps = quantize(ps)
+		}
+		n, err := New(a, ps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := randVec(r, in, 1)
+		if d, m := maxDiff(n.Forward(x), refForward(a, ps, x)[0]); d > 1e-5*math.Max(1, m) {
+			t.Fatalf("linear %d->%d q8=%v: max diff %g", in, out, it%2 == 1, d)
+		}
+	}
+}
+
+func TestSoftmax(t *testing.T) {
+	inf := float32(math.Inf(1))
+	nan := float32(math.NaN())
+	cases := []struct {
+		logits []float32
+		temp   float32
+		want   []float64
+	}{
+		{[]float32{1, 2, 3}, 1, []float64{0.09003057, 0.24472847, 0.66524096}},
+		{[]float32{1, 2, 3}, 2, []float64{0.18632372, 0.30719589, 0.50648039}},
+		{[]float32{1, 2, 3}, 0, []float64{0.09003057, 0.24472847, 0.66524096}},   // bad T counts as 1
+		{[]float32{1, 2, 3}, nan, []float64{0.09003057, 0.24472847, 0.66524096}}, // bad T counts as 1
+		{[]float32{1000, 1000}, 1, []float64{0.5, 0.5}},                          // no overflow
+		{[]float32{nan, 0}, 1, []float64{0, 1}},
+		{[]float32{nan, nan}, 1, []float64{0.5, 0.5}},
+		{[]float32{inf, 0, inf}, 1, []float64{0.5, 0, 0.5}},
+	}
+	for _, c := range cases {
+		got := make([]float32, len(c.logits))
+		Softmax(got, c.logits, c.temp)
+		if d, _ := maxDiff(got, c.want); d > 1e-6 || math.IsNaN(d) {
+			t.Errorf("Softmax(%v, %v) = %v, want %v", c.logits, c.temp, got, c.want)
+		}
+	}
+	Softmax(make([]float32, 1), []float32{1, 2, 3}, 1) // short dst: no panic
+	Softmax(nil, nil, 1)
+}
