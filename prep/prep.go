@@ -1,0 +1,230 @@
+// Package prep turns an image into the network's input tensor the way the
+// model was trained, following a weights.Preprocess. For the flowers model
+// that is torchvision's
+//
+//	Resize(224)            shorter side to 224, PIL bilinear (antialiased)
+//	CenterCrop(224)        top = int(round((h - 224) / 2.0)), Python rounding
+//	ToTensor()             uint8 -> float32 / 255, (C,H,W)
+//	Normalize(mean, std)   (x - mean[c]) / std[c]
+//
+// and this package does the same steps in the same order, on 8-bit RGB like
+// PIL: the resized image is rounded to uint8 before cropping and
+// normalising. The resampling is golang.org/x/image/draw's BiLinear, which
+// like PIL's BILINEAR widens its tent kernel by the scale factor when
+// shrinking (antialiasing) and centres pixels at +0.5; PIL rounds to 8 bits
+// between its horizontal and vertical passes and x/image does not, so
+// values can differ by one or two levels of 255. See prep_test.go for the
+// measured difference against torchvision on real photos.
+//
+// Alpha is dropped (like PIL's convert("RGB")): a transparent pixel keeps
+// its colour. Nothing here uses syscall/js or the file system; the wasm
+// worker calls FromRGBA with a canvas's ImageData.
+package prep
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+
+	xdraw "golang.org/x/image/draw"
+
+	"alexnet/nn"
+	"alexnet/weights"
+)
+
+// Errors, wrapped with context.
+var (
+	ErrImage      = errors.New("prep: bad image")
+	ErrPreprocess = errors.New("prep: bad preprocessing")
+)
+
+// MaxPixels is the largest source image accepted, in pixels (about 268 Mpx).
+const MaxPixels = 1 << 28
+
+// Size is the shape of the tensor p produces: 3 × CropH × CropW.
+func Size(p weights.Preprocess) int { return 3 * p.CropH * p.CropW }
+
+// Tensor converts img into a new (3,CropH,CropW) float32 tensor.
+func Tensor(img image.Image, p weights.Preprocess) ([]float32, error) {
+	if err := check(p); err != nil {
+		return nil, err
+	}
+	dst := make([]float32, Size(p))
+	return dst, Into(dst, img, p)
+}
+
+// Into writes img's tensor into dst, which must have Size(p) floats.
+func Into(dst []float32, img image.Image, p weights.Preprocess) error {
+	c, err := Crop(img, p)
+	if err != nil {
+		return err
+	}
+	if len(dst) != Size(p) {
+		return fmt.Errorf("%w: destination has %d floats, want %d", ErrPreprocess, len(dst), Size(p))
+	}
+	normalize(dst, c, p)
+	return nil
+}
+
+// FromRGBA converts w×h pixels of RGBA bytes (a canvas's ImageData: row by
+// row, 4 bytes a pixel, not premultiplied) into a new tensor. Alpha is
+// ignored.
+func FromRGBA(pix []byte, w, h int, p weights.Preprocess) ([]float32, error) {
+	if w < 1 || h < 1 || w > MaxPixels/h {
+		return nil, fmt.Errorf("%w: %dx%d pixels", ErrImage, w, h)
+	}
+	if len(pix) != 4*w*h {
+		return nil, fmt.Errorf("%w: %d bytes for %dx%d RGBA, want %d", ErrImage, len(pix), w, h, 4*w*h)
+	}
+	img := &image.RGBA{Pix: pix, Stride: 4 * w, Rect: image.Rect(0, 0, w, h)}
+	if !opaque(pix) {
+		img = dropAlpha(img)
+	}
+	return Tensor(img, p)
+}
+
+// Crop returns the resized and centre-cropped 8-bit image (CropW × CropH):
+// what torchvision's Resize + CenterCrop give before ToTensor.
+func Crop(img image.Image, p weights.Preprocess) (*image.RGBA, error) {
+	if err := check(p); err != nil {
+		return nil, err
+	}
+	if img == nil {
+		return nil, fmt.Errorf("%w: no image", ErrImage)
+	}
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w < 1 || h < 1 || w > MaxPixels/h {
+		return nil, fmt.Errorf("%w: %dx%d pixels", ErrImage, w, h)
+	}
+	nw, nh := ResizedSize(w, h, p)
+	if nw > nn.MaxDim || nh > nn.MaxDim {
+		return nil, fmt.Errorf("%w: %dx%d is too elongated (resized to %dx%d)", ErrImage, w, h, nw, nh)
+	}
+	src := toRGBA(img)
+	var r *image.RGBA
+	if nw == w && nh == h {
+		r = src // torchvision returns the image unchanged too
+	} else {
+		r = image.NewRGBA(image.Rect(0, 0, nw, nh))
+		xdraw.BiLinear.Scale(r, r.Rect, src, src.Rect, xdraw.Src, nil)
+	}
+	top, left := CenterOffset(nh, p.CropH), CenterOffset(nw, p.CropW)
+	return r.SubImage(image.Rect(left, top, left+p.CropW, top+p.CropH)).(*image.RGBA), nil
+}
+
+// ResizedSize is the size torchvision's Resize gives a w×h image: the shorter
+// side becomes p.Resize and the longer int(p.Resize * long / short), or
+// CropW×CropH when p.Resize is 0.
+func ResizedSize(w, h int, p weights.Preprocess) (nw, nh int) {
+	if p.Resize == 0 {
+		return p.CropW, p.CropH
+	}
+	if w <= h {
+		return p.Resize, p.Resize * h / w
+	}
+	return p.Resize * w / h, p.Resize
+}
+
+// CenterOffset is torchvision's CenterCrop offset int(round((n - crop) /
+// 2.0)): Python rounds halves to even, so 0.5 -> 0, 1.5 -> 2, 2.5 -> 2.
+func CenterOffset(n, crop int) int {
+	d := n - crop
+	o := d / 2
+	if d%2 != 0 && o%2 != 0 {
+		o++
+	}
+	return o
+}
+
+func check(p weights.Preprocess) error {
+	ok := p.CropH >= 1 && p.CropW >= 1 && p.CropH <= nn.MaxDim && p.CropW <= nn.MaxDim &&
+		(p.Resize == 0 || (p.Resize >= max(p.CropH, p.CropW) && p.Resize <= nn.MaxDim))
+	for c := range 3 {
+		ok = ok && p.Std[c] > 0
+	}
+	if !ok {
+		return fmt.Errorf("%w: resize %d crop %dx%d std %v", ErrPreprocess, p.Resize, p.CropH, p.CropW, p.Std)
+	}
+	return nil
+}
+
+// normalize is ToTensor + Normalize, in float32 like PyTorch:
+// dst[c][y][x] = (pix/255 - mean[c]) / std[c].
+func normalize(dst []float32, img *image.RGBA, p weights.Preprocess) {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	plane := w * h
+	for y := range h {
+		row := img.Pix[y*img.Stride : y*img.Stride+4*w]
+		for x := range w {
+			px := row[4*x : 4*x+3 : 4*x+3]
+			for c, v := range px {
+				dst[c*plane+y*w+x] = (float32(v)/255 - p.Mean[c]) / p.Std[c]
+			}
+		}
+	}
+}
+
+// toRGBA gives the image as opaque 8-bit RGB in an *image.RGBA at the origin,
+// dropping alpha.
+func toRGBA(img image.Image) *image.RGBA {
+	b := img.Bounds()
+	switch m := img.(type) {
+	case *image.RGBA:
+		if m.Rect.Min == (image.Point{}) && opaque(m.Pix) {
+			return m
+		}
+		// Premultiplied: un-premultiply to drop alpha without darkening.
+		out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+		for y := range b.Dy() {
+			for x := range b.Dx() {
+				c := color.NRGBAModel.Convert(m.RGBAAt(b.Min.X+x, b.Min.Y+y)).(color.NRGBA)
+				out.SetRGBA(x, y, color.RGBA{c.R, c.G, c.B, 255})
+			}
+		}
+		return out
+	case *image.NRGBA:
+		out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+		for y := range b.Dy() {
+			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][:4*b.Dx()]
+			dst := out.Pix[y*out.Stride:][:4*b.Dx()]
+			for i := 0; i < len(src); i += 4 {
+				dst[i], dst[i+1], dst[i+2], dst[i+3] = src[i], src[i+1], src[i+2], 255
+			}
+		}
+		return out
+	case *image.YCbCr, *image.Gray, *image.CMYK:
+		// Opaque types: the standard library's draw has fast paths for these.
+		out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+		draw.Draw(out, out.Rect, img, b.Min, draw.Src)
+		return out
+	}
+	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	for y := range b.Dy() {
+		for x := range b.Dx() {
+			c := color.NRGBAModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.NRGBA)
+			out.SetRGBA(x, y, color.RGBA{c.R, c.G, c.B, 255})
+		}
+	}
+	return out
+}
+
+func opaque(pix []byte) bool {
+	for i := 3; i < len(pix); i += 4 {
+		if pix[i] != 255 {
+			return false
+		}
+	}
+	return true
+}
+
+// dropAlpha copies non-premultiplied RGBA bytes with alpha set to 255.
+func dropAlpha(m *image.RGBA) *image.RGBA {
+	out := &image.RGBA{Pix: append([]byte(nil), m.Pix...), Stride: m.Stride, Rect: m.Rect}
+	for i := 3; i < len(out.Pix); i += 4 {
+		out.Pix[i] = 255
+	}
+	return out
+}
