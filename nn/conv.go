@@ -1,8 +1,8 @@
 package nn
 
 // convLayer is a torch.nn.Conv2d ready to run: weights packed per group into
-// mr-row panels (gemm.go), bias padded to whole panels, and one im2col
-// buffer in nr-column panels, reused by every group.
+// mr-row panels (gemm.go), bias padded to whole panels, a zero-bordered copy
+// of the input and one packed im2col panel.
 type convLayer struct {
 	c, h, w                int // input
 	oc, oh, ow             int // output
@@ -11,9 +11,12 @@ type convLayer struct {
 	kk                     int // GEMM depth: cg*k*k
 	n                      int // GEMM width: oh*ow
 	mp                     int // output channels per group rounded up to mr
+	hp, wp                 int // padded input
+	panels                 int // column panels: ceil(n/nr)
 	a                      []float32
 	bias                   []float32
-	col                    []float32
+	padded                 []float32 // (C,hp,wp) with a zero border, if pad > 0
+	panelBuf               []float32 // one packed B panel, kk*nr
 }
 
 func newConvLayer(l Layer, in, out Shape, w, b Weight) *convLayer {
@@ -28,7 +31,12 @@ func newConvLayer(l Layer, in, out Shape, w, b Weight) *convLayer {
 	cv.mp = (cv.ocg + mr - 1) / mr * mr
 	cv.a = make([]float32, g*cv.mp*cv.kk)
 	cv.bias = make([]float32, g*cv.mp)
-	cv.col = make([]float32, (cv.n+nr-1)/nr*nr*cv.kk)
+	cv.hp, cv.wp = in.H+2*cv.pad, in.W+2*cv.pad
+	cv.panels = (cv.n + nr - 1) / nr
+	if cv.pad > 0 {
+		cv.padded = make([]float32, in.C*cv.hp*cv.wp)
+	}
+	cv.panelBuf = make([]float32, cv.kk*nr)
 	wf, bf := dequant(w), dequant(b)
 	for gi := 0; gi < g; gi++ {
 		packA(cv.a[gi*cv.mp*cv.kk:(gi+1)*cv.mp*cv.kk], wf[gi*cv.ocg*cv.kk:(gi+1)*cv.ocg*cv.kk], cv.ocg, cv.kk)
@@ -42,59 +50,96 @@ func (cv *convLayer) flops() int64 {
 }
 
 // forward is torch.nn.Conv2d: src (C,H,W), weights (OC,C/groups,K,K) ->
-// dst (OC,OH,OW), per group an im2col into packed panels and a GEMM.
+// dst (OC,OH,OW). The input is first copied into a zero-bordered buffer, so
+// that gathering patches needs no bounds tests; then, per group, the GEMM
+// runs panel by panel (convPanels).
 func (cv *convLayer) forward(dst, src []float32) {
-	hw := cv.h * cv.w
+	in := src
+	if cv.pad > 0 {
+		padInto(cv.padded, src, cv.c, cv.h, cv.w, cv.pad)
+		in = cv.padded
+	}
+	cv.run(dst, in, 0, cv.panels, cv.panelBuf)
+}
+
+// run computes the column panels [j0,j1) of every group, using buf
+// (kk*nr floats) to pack one B panel at a time.
+func (cv *convLayer) run(dst, in []float32, j0, j1 int, buf []float32) {
+	plane := cv.hp * cv.wp
 	for g := 0; g < cv.groups; g++ {
-		im2colPacked(cv.col, src[g*cv.cg*hw:(g+1)*cv.cg*hw], cv.cg, cv.h, cv.w, cv.k, cv.stride, cv.pad, cv.oh, cv.ow)
-		gemmPacked(dst[g*cv.ocg*cv.n:(g+1)*cv.ocg*cv.n], cv.n,
-			cv.a[g*cv.mp*cv.kk:(g+1)*cv.mp*cv.kk], cv.col, cv.bias[g*cv.mp:(g+1)*cv.mp],
-			cv.ocg, cv.n, cv.kk)
+		convPanels(dst[g*cv.ocg*cv.n:(g+1)*cv.ocg*cv.n], in[g*cv.cg*plane:(g+1)*cv.cg*plane],
+			cv.a[g*cv.mp*cv.kk:(g+1)*cv.mp*cv.kk], cv.bias[g*cv.mp:(g+1)*cv.mp], buf,
+			cv.ocg, cv.n, cv.kk, cv.cg, cv.hp, cv.wp, cv.k, cv.stride, cv.ow, j0, j1)
 	}
 }
 
-// im2colPacked writes the convolution patches of src (C,H,W) as the GEMM's
-// B matrix (K = C*k*k rows, N = oh*ow columns) in nr-column panels:
-//
-//	col[(n/nr)*K*nr + p*nr + n%nr] = src[ci, oy*s-pad+ky, ox*s-pad+kx]
-//
-// with p = (ci*k+ky)*k+kx and n = oy*ow+ox; zero outside the image and for
-// columns n >= N (the tail of the last panel).
-func im2colPacked(col, src []float32, c, h, w, k, stride, pad, oh, ow int) {
-	kk := c * k * k
-	n := oh * ow
-	panels := (n + nr - 1) / nr
-	// Zero the tail columns of the last panel once; the loops below only
-	// write columns < n.
-	if tail := n % nr; tail != 0 {
-		last := col[(panels-1)*kk*nr : panels*kk*nr]
-		for p := 0; p < kk; p++ {
-			for j := tail; j < nr; j++ {
-				last[p*nr+j] = 0
+// padInto copies src (C,H,W) into the middle of dst (C,H+2p,W+2p), whose
+// border is zero (it was zeroed at allocation and is never written).
+func padInto(dst, src []float32, c, h, w, p int) {
+	hp, wp := h+2*p, w+2*p
+	for ch := 0; ch < c; ch++ {
+		for y := 0; y < h; y++ {
+			o := (ch*hp+y+p)*wp + p
+			copy(dst[o:o+w], src[(ch*h+y)*w:(ch*h+y)*w+w])
+		}
+	}
+}
+
+// convPanels is one group's GEMM, C (m,n) = A (m,kk) * B (kk,n) + bias,
+// over the column panels [j0,j1). B is never stored whole: each nr-column
+// panel is gathered from the (zero-padded) input right before use, into buf
+// (kk*nr floats, 5-55 KB for AlexNet: it stays in L1 while every A panel
+// passes over it). A is packA-packed, bias padded to whole panels.
+func convPanels(c, in, a, bias, buf []float32, m, n, kk, cg, hp, wp, k, stride, ow, j0, j1 int) {
+	var tmp [mr * nr]float32 // edge tiles go through here; stays on the stack
+	for jp := j0; jp < j1; jp++ {
+		col := jp * nr
+		cols := min(nr, n-col)
+		packPatches(buf, in, cg, hp, wp, k, stride, ow, col, cols)
+		for ip := 0; ip*mr < m; ip++ {
+			ap := a[ip*kk*mr : (ip+1)*kk*mr]
+			row := ip * mr
+			rows := min(mr, m-row)
+			bs := bias[row : row+mr]
+			if rows == mr && cols == nr {
+				microKernel(kk, ap, buf, c[row*n+col:], n, bs)
+				continue
+			}
+			microKernel(kk, ap, buf, tmp[:], nr, bs)
+			for r := 0; r < rows; r++ {
+				copy(c[(row+r)*n+col:(row+r)*n+col+cols], tmp[r*nr:r*nr+cols])
 			}
 		}
 	}
-	for ci := 0; ci < c; ci++ {
-		plane := src[ci*h*w : (ci+1)*h*w]
+}
+
+// packPatches gathers one nr-column panel of the im2col matrix from the
+// zero-padded input in (cg,hp,wp): output pixels n0..n0+cols-1,
+//
+//	buf[p*nr + j] = in[ci, oy*stride+ky, ox*stride+kx]
+//
+// with p = (ci*k+ky)*k+kx and (oy,ox) = pixel n0+j. Columns j >= cols (past
+// the last pixel) repeat pixel n0 (harmless: their results are dropped),
+// so the gather has no branches.
+func packPatches(buf, in []float32, cg, hp, wp, k, stride, ow, n0, cols int) {
+	var off [nr]int
+	for j := range off {
+		nn := n0
+		if j < cols {
+			nn = n0 + j
+		}
+		off[j] = (nn/ow)*stride*wp + (nn%ow)*stride
+	}
+	p := 0
+	for ci := 0; ci < cg; ci++ {
 		for ky := 0; ky < k; ky++ {
+			base := (ci*hp + ky) * wp
 			for kx := 0; kx < k; kx++ {
-				p := (ci*k+ky)*k + kx
-				// Walk the output pixels in order; dst tracks where pixel
-				// nn lands: panel base + p*nr + nn%nr.
-				nn := 0
-				for oy := 0; oy < oh; oy++ {
-					iy := oy*stride - pad + ky
-					rowOK := iy >= 0 && iy < h
-					ix := kx - pad
-					for ox := 0; ox < ow; ox, ix = ox+1, ix+stride {
-						var v float32
-						if rowOK && ix >= 0 && ix < w {
-							v = plane[iy*w+ix]
-						}
-						col[(nn/nr)*kk*nr+p*nr+nn%nr] = v
-						nn++
-					}
+				d := buf[p*nr : p*nr+nr : p*nr+nr]
+				for j, o := range off {
+					d[j] = in[base+kx+o]
 				}
+				p++
 			}
 		}
 	}

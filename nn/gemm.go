@@ -29,35 +29,3 @@ func packA(dst, w []float32, rows, k int) {
 		}
 	}
 }
-
-// gemmPacked computes c[i*ldc+j] = bias[i] + sum_p A[i][p]*B[p][j] for
-// i < m, j < n, from packA-packed a (with bias padded to a multiple of mr)
-// and nr-column packed b.
-func gemmPacked(c []float32, ldc int, a, b, bias []float32, m, n, k int) {
-	gemmPanels(c, ldc, a, b, bias, m, n, k, 0, (n+nr-1)/nr)
-}
-
-// gemmPanels is gemmPacked restricted to the column panels [j0,j1), so
-// goroutines can split one GEMM.
-func gemmPanels(c []float32, ldc int, a, b, bias []float32, m, n, k, j0, j1 int) {
-	var tmp [mr * nr]float32 // edge tiles go through here; stays on the stack
-	for jp := j0; jp < j1; jp++ {
-		bp := b[jp*k*nr : (jp+1)*k*nr]
-		col := jp * nr
-		cols := min(nr, n-col)
-		for ip := 0; ip*mr < m; ip++ {
-			ap := a[ip*k*mr : (ip+1)*k*mr]
-			row := ip * mr
-			rows := min(mr, m-row)
-			bs := bias[row : row+mr]
-			if rows == mr && cols == nr {
-				microKernel(k, ap, bp, c[row*ldc+col:], ldc, bs)
-				continue
-			}
-			microKernel(k, ap, bp, tmp[:], nr, bs)
-			for r := 0; r < rows; r++ {
-				copy(c[(row+r)*ldc+col:(row+r)*ldc+col+cols], tmp[r*nr:r*nr+cols])
-			}
-		}
-	}
-}

@@ -23,19 +23,6 @@ func naiveMatMul(a, b, bias []float32, m, n, k int) []float64 {
 	return c
 }
 
-// packB packs the k x n matrix b (row-major) into nr-column panels, the
-// layout im2colPacked writes.
-func packB(b []float32, k, n int) []float32 {
-	panels := (n + nr - 1) / nr
-	d := make([]float32, panels*k*nr)
-	for p := 0; p < k; p++ {
-		for j := 0; j < n; j++ {
-			d[(j/nr)*k*nr+p*nr+j%nr] = b[p*n+j]
-		}
-	}
-	return d
-}
-
 func TestMicroKernel(t *testing.T) {
 	r := rand.New(rand.NewSource(4))
 	for _, k := range []int{0, 1, 2, 3, 7, 64, 363, 1201} {
@@ -73,7 +60,10 @@ func TestMicroKernel(t *testing.T) {
 	}
 }
 
-func TestGemmPacked(t *testing.T) {
+// TestGemmPanels runs convPanels as a plain GEMM (a 1x1 convolution over
+// a 1 x n image with K channels is exactly A (m,K) * B (K,n)) against a
+// naive matmul.
+func TestGemmPanels(t *testing.T) {
 	r := rand.New(rand.NewSource(5))
 	for it := 0; it < 40; it++ {
 		m, n, k := 1+r.Intn(37), 1+r.Intn(53), 1+r.Intn(90)
@@ -89,7 +79,11 @@ func TestGemmPacked(t *testing.T) {
 		pbias := make([]float32, mp)
 		copy(pbias, bias)
 		c := make([]float32, m*n)
-		gemmPacked(c, n, pa, packB(b, k, n), pbias, m, n, k)
+		panels := (n + nr - 1) / nr
+		buf := make([]float32, k*nr)
+		// Two calls over split panel ranges, as the goroutines do.
+		convPanels(c, b, pa, pbias, buf, m, n, k, k, 1, n, 1, 1, n, 0, panels/2)
+		convPanels(c, b, pa, pbias, buf, m, n, k, k, 1, n, 1, 1, n, panels/2, panels)
 		want := naiveMatMul(a, b, bias, m, n, k)
 		if d, _ := maxDiff(c, want); d > 1e-5*math.Sqrt(float64(k)) {
 			t.Fatalf("m=%d n=%d k=%d: max diff %g", m, n, k, d)
@@ -97,7 +91,8 @@ func TestGemmPacked(t *testing.T) {
 	}
 }
 
-func TestIm2colPacked(t *testing.T) {
+// TestPackPatches checks padInto + packPatches against a naive im2col.
+func TestPackPatches(t *testing.T) {
 	r := rand.New(rand.NewSource(6))
 	for it := 0; it < 40; it++ {
 		c, h, w := 1+r.Intn(4), 1+r.Intn(19), 1+r.Intn(19)
@@ -108,11 +103,6 @@ func TestIm2colPacked(t *testing.T) {
 		oh, ow := (h+2*pad-k)/stride+1, (w+2*pad-k)/stride+1
 		src := randVec(r, c*h*w, 1)
 		kk, n := c*k*k, oh*ow
-		col := make([]float32, (n+nr-1)/nr*nr*kk)
-		for i := range col {
-			col[i] = float32(math.NaN()) // every cell must be written
-		}
-		im2colPacked(col, src, c, h, w, k, stride, pad, oh, ow)
 		want := make([]float32, kk*n)
 		for ci := 0; ci < c; ci++ {
 			for ky := 0; ky < k; ky++ {
@@ -128,10 +118,19 @@ func TestIm2colPacked(t *testing.T) {
 				}
 			}
 		}
-		pw := packB(want, kk, n)
-		for i := range pw {
-			if col[i] != pw[i] {
-				t.Fatalf("c=%d h=%d w=%d k=%d s=%d p=%d: col[%d] = %g, want %g", c, h, w, k, stride, pad, i, col[i], pw[i])
+		hp, wp := h+2*pad, w+2*pad
+		in := make([]float32, c*hp*wp)
+		padInto(in, src, c, h, w, pad)
+		buf := make([]float32, kk*nr)
+		for n0 := 0; n0 < n; n0 += nr {
+			cols := min(nr, n-n0)
+			packPatches(buf, in, c, hp, wp, k, stride, ow, n0, cols)
+			for p := 0; p < kk; p++ {
+				for j := 0; j < cols; j++ {
+					if g, e := buf[p*nr+j], want[p*n+n0+j]; g != e {
+						t.Fatalf("c=%d h=%d w=%d k=%d s=%d p=%d: B[%d][%d] = %g, want %g", c, h, w, k, stride, pad, p, n0+j, g, e)
+					}
+				}
 			}
 		}
 	}

@@ -35,12 +35,13 @@ type Net struct {
 
 // layer is one compiled step. Only the fields of its op are set.
 type layer struct {
-	op     Op
-	l      Layer
-	in     Shape
-	out    Shape
-	conv   *convLayer
-	linear *linearLayer
+	op      Op
+	l       Layer
+	in      Shape
+	out     Shape
+	conv    *convLayer
+	linear  *linearLayer
+	scratch []float32 // maxpool: two rows
 }
 
 // New checks the architecture and the parameters against a.Params() (every
@@ -91,6 +92,9 @@ func New(a Arch, params map[string]Weight) (*Net, error) {
 		case OpLinear:
 			ly.linear = newLinearLayer(l, params[l.Name+".weight"], params[l.Name+".bias"])
 			n.flops[i] = 2 * int64(l.In) * int64(l.Out)
+			n.outs[i] = make([]float32, shapes[i].Len())
+		case OpMaxPool:
+			ly.scratch = make([]float32, 2*s.W)
 			n.outs[i] = make([]float32, shapes[i].Len())
 		case OpDropout, OpFlatten:
 			n.outs[i] = prev // identity: same floats, same order
@@ -237,7 +241,7 @@ func (n *Net) LayerForward(i int) {
 	case OpReLU:
 		rectify(dst, src)
 	case OpMaxPool:
-		maxPool2d(dst, src, ly.in.C, ly.in.H, ly.in.W, ly.out.H, ly.out.W, ly.l.Kernel, ly.l.Stride, ly.l.Pad)
+		maxPool2d(dst, src, ly.scratch, ly.in.C, ly.in.H, ly.in.W, ly.out.H, ly.out.W, ly.l.Kernel, ly.l.Stride, ly.l.Pad)
 	case OpLRN:
 		localResponseNorm(dst, src, ly.in.C, ly.in.H*ly.in.W, ly.l.Size, ly.l.Alpha, ly.l.Beta, ly.l.K)
 	case OpAdaptiveAvgPool:
