@@ -1,0 +1,237 @@
+package classifier
+
+import (
+	"errors"
+	"image"
+	"image/color"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"alexnet/nn"
+	"alexnet/prep"
+	"alexnet/weights"
+)
+
+// linearModel is flatten + linear on a 3x8x8 input: logits = W x + b, easy
+// to check with a float64 reference.
+func linearModel(t testing.TB, temp, threshold float32) (*weights.Model, []float32, []float32) {
+	t.Helper()
+	a := nn.Arch{Name: "linear", InC: 3, InH: 8, InW: 8, Layers: []nn.Layer{
+		{Op: nn.OpFlatten},
+		{Op: nn.OpLinear, Name: "fc", In: 192, Out: 4},
+	}}
+	rng := rand.New(rand.NewPCG(3, 4))
+	w := make([]float32, 4*192)
+	for i := range w {
+		w[i] = float32(rng.NormFloat64()) * 0.1
+	}
+	b := []float32{0.1, -0.2, 0.3, 0}
+	m := &weights.Model{
+		Name: "linear", Arch: a, Labels: []string{"daisy", "dandelion", "roses", "tulips"},
+		Prep:  weights.Preprocess{Resize: 8, CropH: 8, CropW: 8, Mean: weights.ImageNetMean, Std: weights.ImageNetStd},
+		Calib: weights.Calibration{Temperature: temp, Threshold: threshold},
+		Tensors: []weights.Tensor{
+			weights.Quantize("fc.weight", []int{4, 192}, w, weights.F32),
+			weights.Quantize("fc.bias", []int{4}, b, weights.F32),
+		},
+	}
+	return m, w, b
+}
+
+func load(t testing.TB, m *weights.Model) *Classifier {
+	t.Helper()
+	b, err := weights.Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestClassifyTensor(t *testing.T) {
+	const temp = 2
+	m, w, b := linearModel(t, temp, 0)
+	c := load(t, m)
+	rng := rand.New(rand.NewPCG(5, 6))
+	x := make([]float32, 192)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	r, err := c.ClassifyTensor(x, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// float64 reference: logits, then softmax(logits / T)
+	logits := make([]float64, 4)
+	var sum float64
+	for o := range 4 {
+		s := float64(b[o])
+		for i, v := range x {
+			s += float64(w[o*192+i]) * float64(v)
+		}
+		logits[o] = s
+		sum += math.Exp(s / temp)
+	}
+	var psum float64
+	for o := range 4 {
+		if d := math.Abs(float64(r.Logits[o]) - logits[o]); d > 1e-4 {
+			t.Errorf("logit %d = %g, want %g", o, r.Logits[o], logits[o])
+		}
+		want := math.Exp(logits[o]/temp) / sum
+		if d := math.Abs(float64(r.Probs[o]) - want); d > 1e-5 {
+			t.Errorf("prob %d = %g, want %g (temperature %d)", o, r.Probs[o], want, temp)
+		}
+		psum += float64(r.Probs[o])
+	}
+	if math.Abs(psum-1) > 1e-5 {
+		t.Errorf("probabilities sum to %g", psum)
+	}
+	if len(r.Top) != 2 || r.Top[0].Prob < r.Top[1].Prob {
+		t.Fatalf("top %+v", r.Top)
+	}
+	for _, p := range r.Top {
+		if p.Prob != r.Probs[p.Index] || p.Label != m.Labels[p.Index] {
+			t.Errorf("top entry %+v does not match probs/labels", p)
+		}
+	}
+	for _, o := range r.Probs {
+		if o > r.Top[0].Prob {
+			t.Errorf("top[0] %g is not the largest (%g)", r.Top[0].Prob, o)
+		}
+	}
+	if r.NotSure {
+		t.Error("not sure with threshold 0")
+	}
+	// The result owns its logits: another call does not change them.
+	l0 := r.Logits[0]
+	x[0] += 10
+	if _, err := c.ClassifyTensor(x, 1); err != nil {
+		t.Fatal(err)
+	}
+	if r.Logits[0] != l0 {
+		t.Error("Result.Logits aliases the engine's buffer")
+	}
+}
+
+func TestNotSure(t *testing.T) {
+	x := make([]float32, 192)
+	for i := range x {
+		x[i] = float32(i%7) - 3
+	}
+	m, _, _ := linearModel(t, 1, 0)
+	r, err := load(t, m).ClassifyTensor(x, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := r.Top[0].Prob
+	if len(r.Top) != 4 {
+		t.Errorf("k=0 gave %d entries, want all 4", len(r.Top))
+	}
+	for _, c := range []struct {
+		threshold float32
+		want      bool
+	}{{0, false}, {top * 0.99, false}, {top, false}, {top*1.01 + 1e-6, true}, {1, top < 1}} {
+		m, _, _ := linearModel(t, 1, c.threshold)
+		r, err := load(t, m).ClassifyTensor(x, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.NotSure != c.want {
+			t.Errorf("threshold %g, top %g: NotSure %v, want %v", c.threshold, top, r.NotSure, c.want)
+		}
+	}
+	// A higher temperature flattens the probabilities.
+	m, _, _ = linearModel(t, 5, 0)
+	r5, _ := load(t, m).ClassifyTensor(x, 1)
+	if !(r5.Top[0].Prob < top) || r5.Top[0].Index != r.Top[0].Index {
+		t.Errorf("temperature 5: top %+v, temperature 1: %+v", r5.Top[0], r.Top[0])
+	}
+}
+
+func TestClassifyImage(t *testing.T) {
+	m, _, _ := linearModel(t, 1, 0)
+	c := load(t, m)
+	img := image.NewRGBA(image.Rect(0, 0, 13, 9))
+	for y := range 9 {
+		for x := range 13 {
+			img.Set(x, y, color.RGBA{uint8(20 * x), uint8(25 * y), uint8(x * y), 255})
+		}
+	}
+	x, err := prep.Tensor(img, m.Prep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := c.ClassifyTensor(x, 3)
+	got, err := c.Classify(img, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range want.Logits {
+		if got.Logits[i] != want.Logits[i] {
+			t.Fatalf("Classify logits %v, ClassifyTensor(prep.Tensor) %v", got.Logits, want.Logits)
+		}
+	}
+	gotRGBA, err := c.ClassifyRGBA(img.Pix, 13, 9, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range want.Logits {
+		if gotRGBA.Logits[i] != want.Logits[i] {
+			t.Fatalf("ClassifyRGBA logits %v, want %v", gotRGBA.Logits, want.Logits)
+		}
+	}
+	// Concurrent use is safe and gives the same answer.
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := c.Classify(img, 1)
+			if err != nil || r.Top[0].Index != want.Top[0].Index {
+				t.Errorf("concurrent: %v %+v", err, r.Top)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestErrors(t *testing.T) {
+	if _, err := Load([]byte("not a weight file")); !errors.Is(err, weights.ErrMagic) {
+		t.Errorf("Load(garbage) = %v, want ErrMagic", err)
+	}
+	m, _, _ := linearModel(t, 1, 0)
+	c := load(t, m)
+	if _, err := c.ClassifyTensor(make([]float32, 191), 1); !errors.Is(err, ErrInput) {
+		t.Errorf("short tensor: %v", err)
+	}
+	x := make([]float32, 192)
+	x[7] = float32(math.NaN())
+	if _, err := c.ClassifyTensor(x, 1); !errors.Is(err, ErrInput) {
+		t.Errorf("NaN tensor: %v", err)
+	}
+	if _, err := c.Classify(image.NewRGBA(image.Rect(0, 0, 0, 0)), 1); !errors.Is(err, prep.ErrImage) {
+		t.Errorf("empty image: %v", err)
+	}
+	if _, err := c.ClassifyRGBA(make([]byte, 10), 2, 2, 1); !errors.Is(err, prep.ErrImage) {
+		t.Errorf("short RGBA: %v", err)
+	}
+}
+
+func TestTopK(t *testing.T) {
+	p := []float32{0.1, 0.4, 0.1, 0.4}
+	top := TopK(p, []string{"a", "b", "c", "d"}, 3)
+	want := []Pred{{"b", 1, 0.4}, {"d", 3, 0.4}, {"a", 0, 0.1}}
+	for i := range want {
+		if top[i] != want[i] {
+			t.Fatalf("TopK = %+v, want %+v", top, want)
+		}
+	}
+	if n := len(TopK(p, nil, 99)); n != 4 {
+		t.Errorf("k=99 gave %d", n)
+	}
+}
