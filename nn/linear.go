@@ -30,9 +30,9 @@ func (ll *linearLayer) forward(dst, src []float32) {
 	}
 }
 
-// dotF32 is sum_i w[i]*x[i] over len(w) (x at least as long), with four
+// dotF32Scalar is sum_i w[i]*x[i] over len(w) (x at least as long), with four
 // independent partial sums so the adds pipeline.
-func dotF32(w, x []float32) float32 {
+func dotF32Scalar(w, x []float32) float32 {
 	x = x[:len(w)]
 	var s0, s1, s2, s3 float32
 	i := 0
@@ -48,8 +48,8 @@ func dotF32(w, x []float32) float32 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// dotQ8 is sum_i float32(q[i])*x[i] over len(q) (x at least as long).
-func dotQ8(q []int8, x []float32) float32 {
+// dotQ8Scalar is sum_i float32(q[i])*x[i] over len(q) (x at least as long).
+func dotQ8Scalar(q []int8, x []float32) float32 {
 	x = x[:len(q)]
 	var s0, s1, s2, s3 float32
 	i := 0

@@ -1,0 +1,9 @@
+//go:build !goexperiment.simd || !(amd64 || wasm)
+
+package nn
+
+// dotF32 is sum_i w[i]*x[i] over len(w) (x at least as long).
+func dotF32(w, x []float32) float32 { return dotF32Scalar(w, x) }
+
+// dotQ8 is sum_i float32(q[i])*x[i] over len(q) (x at least as long).
+func dotQ8(q []int8, x []float32) float32 { return dotQ8Scalar(q, x) }
