@@ -17,6 +17,11 @@ type convLayer struct {
 	bias                   []float32
 	padded                 []float32 // (C,hp,wp) with a zero border, if pad > 0
 	panelBuf               []float32 // one packed B panel, kk*nr
+
+	// Native parallelism (parallel.go); empty under wasm.
+	work chan *convJob
+	jobs []convJob
+	done chan struct{}
 }
 
 func newConvLayer(l Layer, in, out Shape, w, b Weight) *convLayer {
@@ -58,6 +63,10 @@ func (cv *convLayer) forward(dst, src []float32) {
 	if cv.pad > 0 {
 		padInto(cv.padded, src, cv.c, cv.h, cv.w, cv.pad)
 		in = cv.padded
+	}
+	if len(cv.jobs) > 0 {
+		cv.runParallel(dst, in)
+		return
 	}
 	cv.run(dst, in, 0, cv.panels, cv.panelBuf)
 }

@@ -4,9 +4,6 @@ package nn
 
 import "simd/archsimd"
 
-// hasAVX2 gates the 8-lane int8 widening (VPMOVSXBD ymm).
-var hasAVX2 = simdOK && archsimd.X86.AVX2()
-
 // dotQ8 is sum_i float32(q[i])*x[i] over len(q) (x at least as long): 8
 // int8 a step, sign-extended to Int32x8 and converted to Float32x8, two
 // accumulators. (amd64's archsimd has no ExtendHi; each step loads 16 bytes

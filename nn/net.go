@@ -80,6 +80,7 @@ func New(a Arch, params map[string]Weight) (*Net, error) {
 		layers: make([]layer, len(a.Layers)),
 		flops:  make([]int64, len(a.Layers)),
 	}
+	work := startWorkers(n)
 	prev := n.in
 	s := Shape{a.InC, a.InH, a.InW}
 	for i, l := range a.Layers {
@@ -87,6 +88,7 @@ func New(a Arch, params map[string]Weight) (*Net, error) {
 		switch l.Op {
 		case OpConv:
 			ly.conv = newConvLayer(l, s, shapes[i], params[l.Name+".weight"], params[l.Name+".bias"])
+			ly.conv.setWorkers(work)
 			n.flops[i] = ly.conv.flops()
 			n.outs[i] = make([]float32, shapes[i].Len())
 		case OpLinear:

@@ -6,3 +6,6 @@ import "simd/archsimd"
 
 // simdOK: the Float32x4 kernels need AVX (VEX encoding) and FMA (MulAdd).
 var simdOK = archsimd.X86.AVX() && archsimd.X86.FMA()
+
+// hasAVX2 gates the 8-lane kernels (GEMM tile, int8 widening VPMOVSXBD ymm).
+var hasAVX2 = simdOK && archsimd.X86.AVX2()

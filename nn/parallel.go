@@ -1,0 +1,77 @@
+package nn
+
+import "runtime"
+
+// Natively, a conv layer's column panels are split between goroutines:
+// the calling one and GOMAXPROCS-1 workers started by New (at most
+// maxWorkers in all). Under js/wasm GOMAXPROCS is 1, no worker starts and
+// nothing changes. The workers are fed pointers to jobs preallocated per
+// layer, so a forward pass still allocates nothing; they stop when the Net
+// is garbage collected (runtime.AddCleanup closes their channel, and they
+// hold no reference to the Net).
+
+const maxWorkers = 8
+
+// minPanelsPerWorker keeps small GEMMs on one goroutine, where the hand-off
+// (a few microseconds) would cost more than it saves.
+const minPanelsPerWorker = 8
+
+type convJob struct {
+	cv      *convLayer
+	dst, in []float32
+	j0, j1  int
+	buf     []float32 // this worker's packed B panel
+	done    chan struct{}
+}
+
+func startWorkers(n *Net) chan *convJob {
+	w := min(runtime.GOMAXPROCS(0), maxWorkers)
+	if w < 2 {
+		return nil
+	}
+	ch := make(chan *convJob, w)
+	for i := 1; i < w; i++ {
+		go func() {
+			for j := range ch {
+				j.cv.run(j.dst, j.in, j.j0, j.j1, j.buf)
+				j.done <- struct{}{}
+			}
+		}()
+	}
+	runtime.AddCleanup(n, func(ch chan *convJob) { close(ch) }, ch)
+	return ch
+}
+
+// setWorkers gives a conv layer one job (and panel buffer) per extra
+// goroutine it will use.
+func (cv *convLayer) setWorkers(ch chan *convJob) {
+	if ch == nil {
+		return
+	}
+	w := min(cap(ch), cv.panels/minPanelsPerWorker)
+	if w < 2 {
+		return
+	}
+	cv.work = ch
+	cv.jobs = make([]convJob, w-1)
+	cv.done = make(chan struct{}, w-1)
+	for i := range cv.jobs {
+		cv.jobs[i] = convJob{cv: cv, buf: make([]float32, cv.kk*nr), done: cv.done}
+	}
+}
+
+// runParallel is run over all panels, split evenly between this goroutine
+// and len(cv.jobs) workers.
+func (cv *convLayer) runParallel(dst, in []float32) {
+	w := len(cv.jobs) + 1
+	for i := range cv.jobs {
+		j := &cv.jobs[i]
+		j.dst, j.in = dst, in
+		j.j0, j.j1 = (i+1)*cv.panels/w, (i+2)*cv.panels/w
+		cv.work <- j
+	}
+	cv.run(dst, in, 0, cv.panels/w, cv.panelBuf)
+	for range cv.jobs {
+		<-cv.done
+	}
+}
