@@ -2,15 +2,16 @@
 
 package nn
 
-// Scalar build: a 4x8 tile (32 accumulators) for the GEMM micro-kernel.
+// Scalar build: a 3x4 tile (12 accumulators, fits the registers; see
+// kernel3x4Scalar for the measurements) for the GEMM micro-kernel.
 const (
-	mr = 4
-	nr = 8
+	mr = 3
+	nr = 4
 )
 
 // simdKernel reports whether the GEMM uses SIMD instructions.
 const simdKernel = false
 
 func microKernel(k int, a, b, c []float32, ldc int, bias []float32) {
-	kernel4x8Scalar(k, a, b, c, ldc, bias)
+	kernel3x4Scalar(k, a, b, c, ldc, bias)
 }

@@ -33,8 +33,8 @@ func TestMicroKernel(t *testing.T) {
 		want := make([]float32, mr*ldc)
 		kernelGeneric(k, a, b, want, ldc, bias)
 		kernels := map[string]func(int, []float32, []float32, []float32, int, []float32){"microKernel": microKernel}
-		if mr == 4 && nr == 8 {
-			kernels["kernel4x8Scalar"] = kernel4x8Scalar
+		if mr == 3 && nr == 4 {
+			kernels["kernel3x4Scalar"] = kernel3x4Scalar
 		}
 		for name, kern := range kernels {
 			got := make([]float32, mr*ldc)
@@ -272,4 +272,29 @@ func TestSoftmax(t *testing.T) {
 	}
 	Softmax(make([]float32, 1), []float32{1, 2, 3}, 1) // short dst: no panic
 	Softmax(nil, nil, 1)
+}
+
+// TestVectorOps holds rectify and maxInto (SIMD in SIMD builds) to plain
+// loops, on every length up to 37 and with offsets that misalign the data.
+func TestVectorOps(t *testing.T) {
+	r := rand.New(rand.NewSource(13))
+	for n := 0; n <= 37; n++ {
+		for off := 0; off < 3; off++ {
+			a := randVec(r, n+off, 2)[off:]
+			b := randVec(r, n+off, 2)[off:]
+			got := make([]float32, n)
+			rectify(got, a)
+			for i, v := range a {
+				if want := float32(math.Max(float64(v), 0)); got[i] != want {
+					t.Fatalf("rectify n=%d: [%d] = %g, want %g", n, i, got[i], want)
+				}
+			}
+			maxInto(got, a, b)
+			for i := range a {
+				if want := float32(math.Max(float64(a[i]), float64(b[i]))); got[i] != want {
+					t.Fatalf("maxInto n=%d: [%d] = %g, want %g", n, i, got[i], want)
+				}
+			}
+		}
+	}
 }
