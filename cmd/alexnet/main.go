@@ -124,8 +124,11 @@ func newFlags(e *env, name string) *flag.FlagSet {
 
 // parse parses flags; a bad flag comes back as a usage error.
 func parse(fs *flag.FlagSet, args []string) error {
+	usage := fs.Usage
+	fs.Usage = func() {} // the flag package calls it on every error; print it for -h only
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage()
 			return err
 		}
 		return fmt.Errorf("%w: %v", errUsage, err)

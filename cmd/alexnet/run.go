@@ -171,7 +171,7 @@ func runInspect(e *env, args []string) error {
 		types[t.Name] = t
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nlayer\top\tparams\toutput\ttensors")
+	fmt.Fprintln(tw, "\nlayer\top\toutput\ttensors")
 	var total, bytes int
 	for i, l := range a.Layers {
 		desc := string(l.Op)
@@ -209,7 +209,7 @@ func runInspect(e *env, args []string) error {
 				ts = append(ts, fmt.Sprintf("%s %s %v", suffix[1:], t.Type, t.Shape))
 			}
 		}
-		fmt.Fprintf(tw, "%d %s\t%s\t\t%dx%dx%d\t%s\n", i, l.Name, desc, shapes[i].C, shapes[i].H, shapes[i].W, strings.Join(ts, ", "))
+		fmt.Fprintf(tw, "%d %s\t%s\t%dx%dx%d\t%s\n", i, l.Name, desc, shapes[i].C, shapes[i].H, shapes[i].W, strings.Join(ts, ", "))
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nparameters:   %d (%.1f MB of tensor data; %.1f MB as float32)\n", total, float64(bytes)/1e6, float64(4*total)/1e6)
