@@ -190,8 +190,8 @@ D = L("dropout")
 F = L("flatten")
 
 # Seed layout (alexnet-seed model.py): 11/4/2 conv, 3/2 pools, 2048-wide FC in
-# the original; here widths 8-20-24-24-16, 40-wide FC, 99x99 input.
-case("seed", {"Name": "seed-small", "InC": 3, "InH": 99, "InW": 99, "Layers": [
+# the original; here widths 8-20-24-24-16, 40-wide FC, 95x95 input.
+case("seed", {"Name": "seed-small", "InC": 3, "InH": 95, "InW": 95, "Layers": [
     conv("features.0", 3, 8, 11, 4, 2), relu(), maxpool(3, 2),
     conv("features.3", 8, 20, 5, 1, 2), relu(), maxpool(3, 2),
     conv("features.6", 20, 24, 3, 1, 1), relu(),
@@ -215,14 +215,14 @@ case("torchvision", {"Name": "torchvision-small", "InC": 3, "InH": 95, "InW": 95
     linear("classifier.6", 32, 7)]}, quant=True)
 
 # The paper's (Caffe bvlc_alexnet) layout: LRN after conv1 and conv2, two
-# groups in conv2, conv4, conv5, unpadded conv1.
-case("paper", {"Name": "paper-small", "InC": 3, "InH": 99, "InW": 99, "Layers": [
+# groups in conv2, conv4, conv5, unpadded conv1; 95x95 input.
+case("paper", {"Name": "paper-small", "InC": 3, "InH": 95, "InW": 95, "Layers": [
     conv("features.0", 3, 12, 11, 4, 0), relu(), lrn(), maxpool(3, 2),
     conv("features.4", 12, 24, 5, 1, 2, 2), relu(), lrn(), maxpool(3, 2),
     conv("features.8", 24, 32, 3, 1, 1), relu(),
     conv("features.10", 32, 32, 3, 1, 1, 2), relu(),
     conv("features.12", 32, 24, 3, 1, 1, 2), relu(), maxpool(3, 2),
-    F, D, linear("classifier.1", 24 * 2 * 2, 48), relu(),
+    F, D, linear("classifier.1", 24 * 1 * 1, 48), relu(),
     D, linear("classifier.4", 48, 48), relu(),
     linear("classifier.6", 48, 6)]}, quant=True)
 
