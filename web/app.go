@@ -253,7 +253,7 @@ func (f fileRef) Name() string { return f.name }
 // frame is RGBA pixels decoded by the browser, still on the JS side
 // (an ImageData's bytes), W x H after the size cap.
 type frame struct {
-	data                handle
+	data               handle
 	W, H, OrigW, OrigH int
 }
 

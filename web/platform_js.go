@@ -120,10 +120,25 @@ type workerClient struct {
 
 var wk *workerClient
 
+// startWorker starts the classifier's worker. The page compiles the
+// worker's WebAssembly itself (streaming, while the model downloads) and
+// posts the compiled module: the page's fetches go through the service
+// worker, so this also works offline.
 func startWorker(m Manifest) error {
-	url := "worker.js?wasm=" + global.Call("encodeURIComponent", m.Worker).String() +
-		"&exec=" + global.Call("encodeURIComponent", m.WasmExec).String()
+	url := "worker.js?exec=" + global.Call("encodeURIComponent", m.WasmExec).String()
 	w := global.Get("Worker").New(url)
+	go func() {
+		mod, err := await(global.Get("WebAssembly").Call("compileStreaming", global.Call("fetch", m.Worker)))
+		msg := object()
+		if err != nil {
+			msg.Set("type", "module-error")
+			msg.Set("message", err.Error())
+		} else {
+			msg.Set("type", "module")
+			msg.Set("module", mod)
+		}
+		w.Call("postMessage", msg)
+	}()
 	c := &workerClient{w: w, pending: map[int]chan js.Value{}}
 	c.onMsg = js.FuncOf(func(_ js.Value, a []js.Value) any {
 		d := a[0].Get("data")

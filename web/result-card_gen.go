@@ -18,7 +18,7 @@ func (c *ResultCard) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	_ = vgiterkey
 	var vgn *vugu.VGNode
 	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "article", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "card result"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "result"}}}
-	vgout.Out = append(vgout.Out, vgn)	// root for output
+	vgout.Out = append(vgout.Out, vgn) // root for output
 	vgn.AddAttrInterface("data-name", c.Item.Name)
 	vgn.AddAttrInterface("data-state", c.Item.State)
 	vgn.AddAttrInterface("data-via", c.Item.Via)
@@ -141,7 +141,7 @@ func (c *ResultCard) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgcomp = new(Preds)
 							vgin.BuildEnv.WireComponent(vgcomp)
 						}
-						vgin.BuildEnv.UseComponent(vgcompKey, vgcomp)	// ensure we can use this in the cache next time around
+						vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
 						vgcomp.NotSure = c.Item.Res.NotSure
 						vgcomp.Top = c.Item.Res.Top
 						vgout.Components = append(vgout.Components, vgcomp)

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# build.sh [OUT]: builds the web app into OUT (default dist/), which
+# `go run .` serves. Steps: regenerate the Vugu code, build the page's and
+# the worker's WebAssembly (stripped, -trimpath; the worker with Go 1.27's
+# SIMD), then internal/webdist copies wasm_exec.js, Vugu's render helper,
+# the static files and the default weight file under content-hashed names,
+# writes manifest.json, precompresses (gzip, brotli) and stamps the folder.
+set -euo pipefail
+cd "$(dirname "$0")"
+out="${1:-dist}"
+model="${ALEXNET_MODEL:-weights/default/flowers.alexnet}"
+[ -f "$model" ] || { echo "build.sh: no weight file at $model (set ALEXNET_MODEL)" >&2; exit 1; }
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+echo "build.sh: vugugen"
+go run github.com/vugu/vugu/cmd/vugugen -skip-go-mod -skip-main ./web
+gofmt -w web/*_gen.go
+
+echo "build.sh: page (web) -> wasm"
+GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$tmp/ui.wasm" ./web
+
+echo "build.sh: worker (wasm/worker) -> wasm, Go 1.27 SIMD"
+GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd GOOS=js GOARCH=wasm \
+	go build -trimpath -ldflags='-s -w' -o "$tmp/worker.wasm" ./wasm/worker
+
+vugu="$(go list -m -f '{{.Dir}}' github.com/vugu/vugu)"
+echo "build.sh: assemble $out"
+go run ./internal/webdist -out "$out" -static web/static \
+	-ui "$tmp/ui.wasm" -worker "$tmp/worker.wasm" -model "$model" \
+	-copy "wasm_exec.js=$(go env GOROOT)/lib/wasm/wasm_exec.js" \
+	-vugu-helper "$vugu/domrender/renderer-js-script.go"
+echo "build.sh: done: $out"

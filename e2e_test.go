@@ -1,0 +1,770 @@
+package main
+
+// Browser tests: build the app with build.sh, serve it with the real
+// handler, and drive Debian's Chromium with chromedp. They fail (never
+// skip) when Chromium is missing. Screenshots of every step go to
+// $ALEXNET_SCREENSHOTS (default: a folder under the temp dir, printed).
+//
+// Tolerance browser vs native: Chromium decodes JPEG with libjpeg-turbo and
+// Go with image/jpeg, whose IDCT and chroma upsampling differ by a level or
+// two per pixel. After preprocessing and the network that moves
+// probabilities by up to a few hundredths, so the tests require the same
+// top-1 (unless the native top two are within ProbTol, a coin toss) and
+// every top-5 probability within ProbTol.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"image"
+	_ "image/jpeg"
+	"log"
+	"math"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"alexnet/classifier"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"golang.org/x/image/draw"
+)
+
+const (
+	chromiumPath = "/usr/bin/chromium"
+	photoRoot    = "/work/shared/data/flower_photos"
+	ProbTol      = 0.05
+)
+
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildErr  error
+)
+
+// builtApp runs build.sh once per test binary into a temporary folder.
+func builtApp(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "alexnet-dist-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		buildDir = dir
+		var out bytes.Buffer
+		start := time.Now()
+		cmd := exec.Command("bash", "build.sh", dir)
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			buildErr = fmt.Errorf("build.sh: %v\n%s", err, out.String())
+			return
+		}
+		log.Printf("e2e: build.sh took %s", time.Since(start).Round(time.Millisecond))
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return buildDir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// modelPath is the weight file build.sh ships (ALEXNET_MODEL overrides it,
+// as in build.sh).
+func modelPath() string {
+	if p := os.Getenv("ALEXNET_MODEL"); p != "" {
+		return p
+	}
+	return "weights/default/flowers.alexnet"
+}
+
+// server serves dir with the real handler and records every request.
+type server struct {
+	*httptest.Server
+	mu   sync.Mutex
+	reqs []string
+}
+
+func (s *server) requests() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.reqs...)
+}
+
+type logWriter struct{ s *server }
+
+func (w logWriter) Write(b []byte) (int, error) {
+	w.s.mu.Lock()
+	w.s.reqs = append(w.s.reqs, strings.TrimSpace(string(b)))
+	w.s.mu.Unlock()
+	return len(b), nil
+}
+
+func startServer(t *testing.T, dir string) *server {
+	t.Helper()
+	s := &server{}
+	h, err := NewHandler(dir, log.New(logWriter{s}, "", 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Server = httptest.NewServer(h)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// screenshots is where the pictures of each step go.
+func screenshots(t *testing.T) string {
+	dir := os.Getenv("ALEXNET_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "alexnet-e2e-screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	p := filepath.Join(screenshots(t), name+".png")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Error(err)
+	}
+	t.Logf("screenshot: %s", p)
+}
+
+// newBrowser starts a fresh headless Chromium in its own process group, with
+// its own profile, HOME and TMPDIR, and kills the whole group at cleanup.
+func newBrowser(t *testing.T, flags map[string]any) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Fatalf("Chromium is required for the browser tests: %v (apt-get install chromium)", err)
+	}
+	home := t.TempDir()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Flag("headless", "new"),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(filepath.Join(home, "profile")),
+		chromedp.Env("HOME="+home, "TMPDIR="+home),
+		chromedp.WindowSize(1280, 900),
+	)
+	for k, v := range flags {
+		opts = append(opts, chromedp.Flag(k, v))
+	}
+	var pgid int
+	opts = append(opts, chromedp.ModifyCmdFunc(func(cmd *exec.Cmd) {
+		if cmd.SysProcAttr == nil {
+			cmd.SysProcAttr = &syscall.SysProcAttr{}
+		}
+		cmd.SysProcAttr.Setpgid = true
+	}))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 4*time.Minute)
+	if err := chromedp.Do(ctx); err != nil {
+		cancelT()
+		cancelC()
+		cancelA()
+		t.Fatalf("start Chromium: %v", err)
+	}
+	if p := chromedp.FromContext(ctx).Browser.Process(); p != nil {
+		pgid = p.Pid
+	}
+	// The page's console and uncaught exceptions go to the test log.
+	console := chromedp.Console(ctx)
+	go func() {
+		for m, err := range console {
+			if err != nil {
+				return
+			}
+			log.Printf("browser console: %s", m)
+		}
+	}()
+	t.Cleanup(func() {
+		cancelT()
+		cancelC()
+		cancelA()
+		if pgid > 0 {
+			syscall.Kill(-pgid, syscall.SIGKILL) // helpers (GPU, renderers, zygote) too
+		}
+	})
+	return ctx
+}
+
+// netLog records every URL the page and its workers request.
+type netLog struct {
+	mu   sync.Mutex
+	urls []string
+}
+
+func (n *netLog) all() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]string(nil), n.urls...)
+}
+
+func recordNetwork(t *testing.T, ctx context.Context) *netLog {
+	t.Helper()
+	n := &netLog{}
+	events := chromedp.Events(ctx, network.RequestWillBeSent)
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for ev, err := range events {
+			if err != nil {
+				return
+			}
+			n.mu.Lock()
+			n.urls = append(n.urls, ev.Request.URL)
+			n.mu.Unlock()
+		}
+	}()
+	return n
+}
+
+// checkPrivacy asserts that only the app's own static files were requested:
+// same origin (or blob:/data: made in the page), and each a file of dist.
+func checkPrivacy(t *testing.T, n *netLog, s *server, dist string) {
+	t.Helper()
+	origin := s.URL
+	for _, u := range n.all() {
+		if strings.HasPrefix(u, "blob:"+origin) || strings.HasPrefix(u, "data:") {
+			continue
+		}
+		if !strings.HasPrefix(u, origin+"/") {
+			t.Errorf("privacy: the page requested %s, outside %s", u, origin)
+			continue
+		}
+		pu, err := url.Parse(u)
+		if err != nil {
+			t.Errorf("privacy: bad URL %s", u)
+			continue
+		}
+		name := strings.TrimPrefix(pu.Path, "/")
+		if name == "" {
+			name = "index.html"
+		}
+		if _, err := os.Stat(filepath.Join(dist, name)); err != nil {
+			t.Errorf("privacy: the page requested %s, which is not a file of the app", u)
+		}
+	}
+	for _, line := range s.requests() {
+		if !strings.Contains(line, "GET ") && !strings.Contains(line, "HEAD ") {
+			t.Errorf("privacy: server saw %s", line)
+		}
+		if strings.Contains(line, " 404 ") {
+			t.Errorf("server answered 404: %s", line)
+		}
+	}
+	if len(n.all()) == 0 {
+		t.Error("privacy: the network log is empty; the recorder is broken")
+	}
+}
+
+func js[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("evaluate %.80s: %v", expr, err)
+	}
+	return v
+}
+
+// waitFor polls a JS condition until it is true.
+func waitFor(t *testing.T, ctx context.Context, what, cond string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+cond+")"))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText.slice(0, 600)`))
+			shot(t, ctx, "timeout-"+strings.ReplaceAll(what, " ", "-"))
+			t.Fatalf("timed out after %s waiting for %s (%s); page says:\n%s", timeout, what, cond, status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+type pagePred struct {
+	Label string  `json:"label"`
+	Prob  float64 `json:"prob"`
+}
+
+type pageResult struct {
+	Name    string     `json:"name"`
+	State   string     `json:"state"`
+	Via     string     `json:"via"`
+	NotSure string     `json:"notSure"`
+	Preds   []pagePred `json:"preds"`
+	Err     string     `json:"err"`
+}
+
+const readResults = `JSON.stringify([...document.querySelectorAll('[data-testid=result]')].map(r => ({
+	name: r.dataset.name, state: r.dataset.state, via: r.dataset.via,
+	notSure: (r.querySelector('[data-testid=verdict]') || {dataset: {}}).dataset.notsure || '',
+	err: (r.querySelector('[data-testid=result-error]') || {}).textContent || '',
+	preds: [...r.querySelectorAll('[data-testid=pred]')].map(p => ({label: p.dataset.label, prob: +p.dataset.prob}))})))`
+
+func results(t *testing.T, ctx context.Context) []pageResult {
+	t.Helper()
+	var rs []pageResult
+	if err := json.Unmarshal([]byte(js[string](t, ctx, readResults)), &rs); err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+// photo is one validation photo with its class.
+type photo struct {
+	Class, Path string
+}
+
+// valPhotos returns up to perClass validation photos of each class, from
+// the lead's train/split.txt (photos the training did not see).
+func valPhotos(t *testing.T, perClass int) []photo {
+	t.Helper()
+	f, err := os.Open("train/split.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	count := map[string]int{}
+	var out []photo
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) != 2 || fields[0] != "val" {
+			continue
+		}
+		class, _, _ := strings.Cut(fields[1], "/")
+		if count[class] >= perClass {
+			continue
+		}
+		count[class]++
+		out = append(out, photo{class, filepath.Join(photoRoot, fields[1])})
+	}
+	if len(out) == 0 {
+		t.Fatal("no val photos in train/split.txt")
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// native classifies a photo in-process, as the CLI does.
+type native struct {
+	c *classifier.Classifier
+}
+
+func loadNative(t *testing.T) *native {
+	t.Helper()
+	b, err := os.ReadFile(modelPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := classifier.Load(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &native{c}
+}
+
+func decodeFile(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+func (n *native) classify(t *testing.T, img image.Image) classifier.Result {
+	t.Helper()
+	r, err := n.c.Classify(img, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// compare checks one browser result against the native one and returns the
+// largest probability difference.
+func compare(t *testing.T, name string, got pageResult, want classifier.Result, labels []string) float64 {
+	t.Helper()
+	if got.State != "done" || len(got.Preds) == 0 {
+		t.Errorf("%s: state %q, error %q, no predictions", name, got.State, got.Err)
+		return 0
+	}
+	nativeTie := len(want.Top) > 1 && float64(want.Top[0].Prob-want.Top[1].Prob) < ProbTol
+	if got.Preds[0].Label != want.Top[0].Label && !nativeTie {
+		t.Errorf("%s: browser top-1 %s (%.3f), native %s (%.3f)", name, got.Preds[0].Label, got.Preds[0].Prob, want.Top[0].Label, want.Top[0].Prob)
+	}
+	worst := 0.0
+	for _, p := range got.Preds {
+		idx := -1
+		for i, l := range want.Top {
+			if l.Label == p.Label {
+				idx = i
+			}
+		}
+		var np float64
+		if idx >= 0 {
+			np = float64(want.Top[idx].Prob)
+		} else {
+			for i, l := range labels {
+				if l == p.Label && i < len(want.Probs) {
+					np = float64(want.Probs[i])
+				}
+			}
+		}
+		if d := math.Abs(p.Prob - np); d > worst {
+			worst = d
+		}
+	}
+	if worst > ProbTol {
+		t.Errorf("%s: probabilities differ by %.4f (> %.2f): browser %v native %v", name, worst, ProbTol, got.Preds, want.Top)
+	}
+	return worst
+}
+
+// filePayload builds JS that makes a File from bytes sent by the test
+// (nothing is fetched over the network).
+func filePayload(t *testing.T, path, name, typ string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fileJS(b, name, typ)
+}
+
+func fileJS(b []byte, name, typ string) string {
+	return fmt.Sprintf(`(() => { const s = atob(%q); const u = new Uint8Array(s.length); for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i); return new File([u], %q, {type: %q}); })()`,
+		base64.StdEncoding.EncodeToString(b), name, typ)
+}
+
+// dropJS fires dragenter, dragover and drop with the files on the page body.
+func dropJS(files ...string) string {
+	return `(async () => { const dt = new DataTransfer(); for (const f of [` + strings.Join(files, ",") + `]) dt.items.add(f);
+		const opts = {dataTransfer: dt, bubbles: true, cancelable: true};
+		document.body.dispatchEvent(new DragEvent('dragenter', opts));
+		document.body.dispatchEvent(new DragEvent('dragover', opts));
+		await new Promise(r => setTimeout(r, 150));
+		const overlay = !!document.querySelector('[data-testid=drop-overlay]');
+		document.body.dispatchEvent(new DragEvent('drop', opts));
+		return overlay; })()`
+}
+
+func pasteJS(file string) string {
+	return `(() => { const dt = new DataTransfer(); dt.items.add(` + file + `);
+		document.body.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true})); return true; })()`
+}
+
+const statusIs = `document.querySelector('[data-testid=model-status]') && document.querySelector('[data-testid=model-status]').dataset.status === `
+
+func TestBrowserApp(t *testing.T) {
+	dist := builtApp(t)
+	s := startServer(t, dist)
+	nat := loadNative(t)
+	labels := nat.c.Model().Labels
+	ctx := newBrowser(t, nil)
+	nl := recordNetwork(t, ctx)
+
+	// 1. The page loads and the model becomes ready.
+	start := time.Now()
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "model ready", statusIs+`'ready'`, 90*time.Second)
+	t.Logf("cold start to ready: %s (navigation included)", time.Since(start).Round(time.Millisecond))
+	shot(t, ctx, "01-ready-desktop")
+
+	// 2. Validation photos through the file picker: a list of results.
+	photos := valPhotos(t, 2)
+	var paths []string
+	for _, p := range photos {
+		paths = append(paths, p.Path)
+	}
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`[data-testid=file-input]`), paths)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "picked photos classified", fmt.Sprintf(`[...document.querySelectorAll('[data-testid=result]')].filter(r => r.dataset.state === 'done' || r.dataset.state === 'error').length === %d`, len(photos)), 120*time.Second)
+	shot(t, ctx, "02-picker-results-desktop")
+	got := results(t, ctx)
+	byName := map[string]pageResult{}
+	for _, r := range got {
+		byName[r.Name] = r
+	}
+	worst, nativeRight, browserRight := 0.0, 0, 0
+	for _, p := range photos {
+		r, ok := byName[filepath.Base(p.Path)]
+		if !ok {
+			t.Errorf("no result for %s", p.Path)
+			continue
+		}
+		if r.Via != "picker" {
+			t.Errorf("%s: via %q, want picker", p.Path, r.Via)
+		}
+		want := nat.classify(t, decodeFile(t, p.Path))
+		worst = math.Max(worst, compare(t, filepath.Base(p.Path), r, want, labels))
+		if want.Top[0].Label == p.Class {
+			nativeRight++
+			if len(r.Preds) > 0 && r.Preds[0].Label == p.Class {
+				browserRight++
+			} else {
+				t.Errorf("%s: native is right (%s), browser says %v", p.Path, p.Class, r.Preds)
+			}
+		}
+	}
+	t.Logf("picker: %d photos, native right on %d, browser right on %d of those; largest prob difference %.4f (tolerance %.2f)",
+		len(photos), nativeRight, browserRight, worst, ProbTol)
+
+	// 3. A synthetic drop and a paste give the same results as the picker.
+	ref := photos[0]
+	refRes := byName[filepath.Base(ref.Path)]
+	dropName := "dropped-" + filepath.Base(ref.Path)
+	if !js[bool](t, ctx, dropJS(filePayload(t, ref.Path, dropName, "image/jpeg"))) {
+		t.Error("no drop overlay while dragging a file")
+	}
+	waitFor(t, ctx, "dropped photo", `[...document.querySelectorAll('[data-testid=result]')].some(r => r.dataset.name === '`+dropName+`' && r.dataset.state === 'done')`, 60*time.Second)
+	pasteName := "pasted-" + filepath.Base(ref.Path)
+	js[bool](t, ctx, pasteJS(filePayload(t, ref.Path, pasteName, "image/jpeg")))
+	waitFor(t, ctx, "pasted photo", `[...document.querySelectorAll('[data-testid=result]')].some(r => r.dataset.name === '`+pasteName+`' && r.dataset.state === 'done')`, 60*time.Second)
+	shot(t, ctx, "03-drop-and-paste")
+	for _, r := range results(t, ctx) {
+		if r.Name != dropName && r.Name != pasteName {
+			continue
+		}
+		if len(r.Preds) != len(refRes.Preds) {
+			t.Errorf("%s: %d predictions, picker gave %d", r.Name, len(r.Preds), len(refRes.Preds))
+			continue
+		}
+		for i := range r.Preds {
+			if r.Preds[i].Label != refRes.Preds[i].Label || math.Abs(r.Preds[i].Prob-refRes.Preds[i].Prob) > 1e-6 {
+				t.Errorf("%s: row %d %v, picker %v", r.Name, i, r.Preds[i], refRes.Preds[i])
+			}
+		}
+	}
+
+	// 4. A text file dropped gives an error; the next photo still works.
+	js[bool](t, ctx, dropJS(fileJS([]byte("just some notes\n"), "notes.txt", "text/plain")))
+	waitFor(t, ctx, "error for a text file", `[...document.querySelectorAll('[data-testid=result]')].some(r => r.dataset.name === 'notes.txt' && r.dataset.state === 'error') && document.querySelector('[data-testid=error]')`, 30*time.Second)
+	shot(t, ctx, "04-text-file-error")
+	corrupt := fileJS(append([]byte("\xff\xd8\xff\xe0"), bytes.Repeat([]byte{0x42}, 400)...), "broken.jpg", "image/jpeg")
+	js[bool](t, ctx, dropJS(corrupt))
+	waitFor(t, ctx, "error for a corrupt JPEG", `[...document.querySelectorAll('[data-testid=result]')].some(r => r.dataset.name === 'broken.jpg' && r.dataset.state === 'error')`, 30*time.Second)
+	after := "after-error-" + filepath.Base(photos[1].Path)
+	js[bool](t, ctx, dropJS(filePayload(t, photos[1].Path, after, "image/jpeg")))
+	waitFor(t, ctx, "photo after the errors", `[...document.querySelectorAll('[data-testid=result]')].some(r => r.dataset.name === '`+after+`' && r.dataset.state === 'done')`, 60*time.Second)
+
+	// 5. A bad weight file is refused and the current model stays.
+	modelName := js[string](t, ctx, `document.querySelector('[data-testid=model-name]').textContent`)
+	js[bool](t, ctx, dropJS(fileJS([]byte("ALXN this is not a real weight file"), "bad.alexnet", "")))
+	waitFor(t, ctx, "bad model message", `document.querySelector('[data-testid=model-replace-error]')`, 30*time.Second)
+	if !js[bool](t, ctx, statusIs+`'ready'`) {
+		t.Error("a bad weight file took the model out of service")
+	}
+	if n := js[string](t, ctx, `document.querySelector('[data-testid=model-name]').textContent`); n != modelName {
+		t.Errorf("model changed from %q to %q after a bad file", modelName, n)
+	}
+	shot(t, ctx, "05-bad-model-kept-current")
+
+	// 6. Phone width.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 780), chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "ready at 360px", statusIs+`'ready'`, 60*time.Second)
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`[data-testid=file-input]`), paths[:2])); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "photos at 360px", `[...document.querySelectorAll('[data-testid=result]')].filter(r => r.dataset.state === 'done').length === 2`, 60*time.Second)
+	if w := js[float64](t, ctx, `document.documentElement.scrollWidth`); w > 361 {
+		t.Errorf("page is %v px wide at a 360 px viewport (horizontal scrolling)", w)
+	}
+	shot(t, ctx, "06-phone-360")
+	checkPrivacy(t, nl, s, dist)
+
+	// 7. Offline: with the server gone, a reload still reaches ready (service
+	// worker for the app, Cache API for the model).
+	s.Close()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "ready offline", statusIs+`'ready'`, 60*time.Second)
+	if !js[bool](t, ctx, `document.querySelector('[data-testid=model-facts]').textContent.includes('offline cache')`) {
+		t.Error("offline start did not say the model came from the cache")
+	}
+	shot(t, ctx, "07-offline-ready")
+}
+
+// writeY4M writes a short 4:2:0 video of one photo (BT.601 limited range)
+// for Chromium's fake camera, and returns the frame it shows.
+func writeY4M(t *testing.T, src image.Image, path string, w, h, frames int) image.Image {
+	t.Helper()
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.CatmullRom.Scale(dst, dst.Rect, src, src.Bounds(), draw.Src, nil)
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, "YUV4MPEG2 W%d H%d F30:1 Ip A1:1 C420jpeg\n", w, h)
+	Y := make([]byte, w*h)
+	U := make([]byte, (w/2)*(h/2))
+	V := make([]byte, (w/2)*(h/2))
+	clamp := func(v float64) byte { return byte(math.Max(0, math.Min(255, math.Round(v)))) }
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			i := dst.PixOffset(x, y)
+			r, g, b := float64(dst.Pix[i])/255, float64(dst.Pix[i+1])/255, float64(dst.Pix[i+2])/255
+			Y[y*w+x] = clamp(16 + 65.481*r + 128.553*g + 24.966*b)
+		}
+	}
+	for y := 0; y < h/2; y++ {
+		for x := 0; x < w/2; x++ {
+			var r, g, b float64
+			for dy := 0; dy < 2; dy++ {
+				for dx := 0; dx < 2; dx++ {
+					i := dst.PixOffset(2*x+dx, 2*y+dy)
+					r += float64(dst.Pix[i]) / 255 / 4
+					g += float64(dst.Pix[i+1]) / 255 / 4
+					b += float64(dst.Pix[i+2]) / 255 / 4
+				}
+			}
+			U[y*(w/2)+x] = clamp(128 - 37.797*r - 74.203*g + 112*b)
+			V[y*(w/2)+x] = clamp(128 + 112*r - 93.786*g - 18.214*b)
+		}
+	}
+	for i := 0; i < frames; i++ {
+		buf.WriteString("FRAME\n")
+		buf.Write(Y)
+		buf.Write(U)
+		buf.Write(V)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func TestBrowserWebcam(t *testing.T) {
+	dist := builtApp(t)
+	s := startServer(t, dist)
+	nat := loadNative(t)
+
+	// A val photo the native classifier gets right, confidently.
+	var pick photo
+	var frame image.Image
+	y4m := filepath.Join(t.TempDir(), "flower.y4m")
+	for _, p := range valPhotos(t, 3) {
+		fr := writeY4M(t, decodeFile(t, p.Path), y4m, 320, 240, 10)
+		r := nat.classify(t, fr)
+		if r.Top[0].Label == p.Class && !r.NotSure && r.Top[0].Prob > 0.6 {
+			pick, frame = p, fr
+			break
+		}
+	}
+	if frame == nil {
+		t.Fatal("no val photo that the native classifier gets right with confidence; is the model trained?")
+	}
+	t.Logf("fake camera shows %s (%s)", pick.Path, pick.Class)
+
+	ctx := newBrowser(t, map[string]any{
+		"use-fake-ui-for-media-stream":     true,
+		"use-fake-device-for-media-stream": true,
+		"use-file-for-fake-video-capture":  y4m,
+	})
+	nl := recordNetwork(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "model ready", statusIs+`'ready'`, 90*time.Second)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=camera-start]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "live results", `document.querySelector('[data-testid=live-results] [data-testid=pred]')`, 60*time.Second)
+	// Let it run for a few seconds, then read FPS and the top-1.
+	time.Sleep(4 * time.Second)
+	fps := js[float64](t, ctx, `+document.querySelector('[data-testid=fps]').dataset.fps`)
+	top := js[string](t, ctx, `document.querySelector('[data-testid=live-results] [data-testid=pred]').dataset.label`)
+	ms := js[string](t, ctx, `document.querySelector('[data-testid=camera-ms]').textContent`)
+	shot(t, ctx, "08-webcam-live")
+	t.Logf("webcam: %.1f FPS, %s per inference, top-1 %s", fps, ms, top)
+	if fps <= 0 {
+		t.Errorf("FPS %v, want > 0", fps)
+	}
+	if top != pick.Class {
+		t.Errorf("webcam top-1 %s, want %s", top, pick.Class)
+	}
+	// The page stays responsive while frames are classified.
+	if d := js[float64](t, ctx, `(async () => { const t0 = performance.now(); await new Promise(r => setTimeout(r, 0)); return performance.now() - t0; })()`); d > 200 {
+		t.Errorf("the page's event loop stalled %v ms during live classification", d)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=camera-stop]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "camera stopped", `document.querySelector('[data-testid=camera-start]') && !document.querySelector('[data-testid=live-results]') && !document.querySelector('[data-testid=camera-video]').srcObject`, 20*time.Second)
+	shot(t, ctx, "09-webcam-stopped")
+	checkPrivacy(t, nl, s, dist)
+}
+
+func TestBrowserCameraDenied(t *testing.T) {
+	dist := builtApp(t)
+	s := startServer(t, dist)
+	ctx := newBrowser(t, map[string]any{"use-fake-device-for-media-stream": true})
+	if _, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
+		Permission: &browser.PermissionDescriptor{Name: "camera"},
+		Setting:    browser.PermissionSettingDenied,
+		Origin:     s.URL,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "page rendered", `document.querySelector('[data-testid=camera-start]')`, 60*time.Second)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=camera-start]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "denied message", `(document.querySelector('[data-testid=camera-error]') || {}).textContent && document.querySelector('[data-testid=camera-error]').textContent.includes('denied')`, 30*time.Second)
+	shot(t, ctx, "10-camera-denied")
+	if !js[bool](t, ctx, `!!document.querySelector('[data-testid=camera-start]')`) {
+		t.Error("after a denied camera the start button is gone")
+	}
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"errors"
+	"image"
+	"image/color"
+	"math"
+	"testing"
+
+	"alexnet/classifier"
+	defaultmodel "alexnet/weights/default"
+)
+
+// gradient is a deterministic test picture.
+func gradient(w, h int) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.SetNRGBA(x, y, color.NRGBA{uint8(x * 255 / w), uint8(y * 255 / h), uint8((x + y) % 256), 255})
+		}
+	}
+	return img
+}
+
+func TestEngineMatchesClassifier(t *testing.T) {
+	var e Engine
+	if _, err := e.Classify(make([]byte, 4), 1, 1); !errors.Is(err, ErrNoModel) {
+		t.Fatalf("before load: %v, want ErrNoModel", err)
+	}
+	info, err := e.Load(defaultmodel.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Bytes != len(defaultmodel.Bytes) || len(info.Labels) == 0 || info.Quant == "" || info.Params == 0 {
+		t.Errorf("info %+v", info)
+	}
+	img := gradient(320, 240)
+	got, err := e.Classify(img.Pix, 320, 240)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := classifier.Load(defaultmodel.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := c.Classify(img, TopK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Top) != len(want.Top) {
+		t.Fatalf("top %d, want %d", len(got.Top), len(want.Top))
+	}
+	for i := range got.Top {
+		if got.Top[i].Label != want.Top[i].Label || math.Abs(float64(got.Top[i].Prob-want.Top[i].Prob)) > 1e-6 {
+			t.Errorf("row %d: %+v, want %+v", i, got.Top[i], want.Top[i])
+		}
+	}
+	if got.NotSure != want.NotSure || got.Ms <= 0 {
+		t.Errorf("notSure %v (want %v), ms %v", got.NotSure, want.NotSure, got.Ms)
+	}
+}
+
+func TestEngineRejects(t *testing.T) {
+	var e Engine
+	if _, err := e.Load(defaultmodel.Bytes); err != nil {
+		t.Fatal(err)
+	}
+	name := e.info.Name
+	// A bad weight file leaves the model in place.
+	for _, bad := range [][]byte{nil, []byte("ALXN"), []byte("not a model at all"), defaultmodel.Bytes[:len(defaultmodel.Bytes)/2]} {
+		if _, err := e.Load(bad); err == nil {
+			t.Errorf("Load of %d bad bytes succeeded", len(bad))
+		}
+	}
+	if e.c == nil || e.info.Name != name {
+		t.Error("a failed Load replaced the model")
+	}
+	flipped := append([]byte(nil), defaultmodel.Bytes...)
+	flipped[len(flipped)/2] ^= 0x40
+	if _, err := e.Load(flipped); err == nil {
+		t.Error("a weight file with a flipped bit loaded (checksum not verified)")
+	}
+	for _, tc := range []struct {
+		n, w, h int
+	}{
+		{0, 0, 0}, {4, 1, 0}, {4, -1, -4}, {12, 2, 2}, {16, 2, 2 + 1}, {4 * 5000 * 1, 5000, 1},
+	} {
+		if _, err := e.Classify(make([]byte, tc.n), tc.w, tc.h); err == nil {
+			t.Errorf("frame %d bytes %dx%d accepted", tc.n, tc.w, tc.h)
+		}
+	}
+	// A 1x1 frame is tiny but valid.
+	if _, err := e.Classify([]byte{1, 2, 3, 255}, 1, 1); err != nil {
+		t.Errorf("1x1 frame: %v", err)
+	}
+	e.busy = true
+	if _, err := e.Classify([]byte{1, 2, 3, 255}, 1, 1); !errors.Is(err, ErrBusy) {
+		t.Errorf("busy: %v, want ErrBusy", err)
+	}
+}

@@ -1,0 +1,124 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"syscall/js"
+)
+
+// The message protocol between the page and this worker. Every request
+// carries an id that the answer repeats.
+//
+//	page -> worker  {type:"load", id, bytes: Uint8Array}           a weight file
+//	worker -> page  {type:"loaded", id, info:{name, arch, labels, quant, params, bytes, loadMs, inW, inH, threshold}}
+//	page -> worker  {type:"classify", id, pixels: Uint8ClampedArray, width, height}
+//	worker -> page  {type:"result", id, top:[{label, index, prob}], notSure, ms}
+//	worker -> page  {type:"dropped", id}                            busy: frames are never queued
+//	worker -> page  {type:"error", id, kind:"model"|"frame", message}
+//	worker -> page  {type:"ready"}                                  once, when Go has started
+//
+// worker.js boots this program and forwards every message to
+// globalThis.alexnetWorkerHandle, which main installs.
+
+var (
+	self   = js.Global()
+	engine Engine
+	frame  []byte // reused frame buffer: one allocation for a stream of frames
+)
+
+func main() {
+	handle := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) == 0 {
+			return nil
+		}
+		msg := args[0]
+		// Never block in a callback: the work runs in a goroutine once the
+		// callback has returned.
+		go dispatch(msg)
+		return nil
+	})
+	defer handle.Release()
+	self.Set("alexnetWorkerHandle", handle)
+	post(obj("type", "ready"))
+	select {} // serve until the worker is terminated
+}
+
+func dispatch(msg js.Value) {
+	id := msg.Get("id")
+	switch msg.Get("type").String() {
+	case "load":
+		b := msg.Get("bytes")
+		if b.Type() != js.TypeObject || b.Get("byteLength").Type() != js.TypeNumber {
+			post(errorMsg(id, "model", "no weight bytes in the message"))
+			return
+		}
+		buf := make([]byte, b.Get("byteLength").Int())
+		js.CopyBytesToGo(buf, b)
+		info, err := engine.Load(buf)
+		if err != nil {
+			post(errorMsg(id, "model", err.Error()))
+			return
+		}
+		labels := make([]any, len(info.Labels))
+		for i, l := range info.Labels {
+			labels[i] = l
+		}
+		post(obj("type", "loaded", "id", id, "info", obj(
+			"name", info.Name, "arch", info.Arch, "labels", labels, "quant", info.Quant,
+			"params", info.Params, "bytes", info.Bytes, "loadMs", info.LoadMs,
+			"inW", info.InW, "inH", info.InH, "threshold", float64(info.Threshold))))
+	case "classify":
+		if engine.busy {
+			post(obj("type", "dropped", "id", id))
+			return
+		}
+		p := msg.Get("pixels")
+		w, h := msg.Get("width"), msg.Get("height")
+		if p.Type() != js.TypeObject || w.Type() != js.TypeNumber || h.Type() != js.TypeNumber {
+			post(errorMsg(id, "frame", "malformed frame message"))
+			return
+		}
+		n := p.Get("byteLength").Int()
+		if n < 0 || n > MaxSide*MaxSide*4 {
+			post(errorMsg(id, "frame", "frame too large"))
+			return
+		}
+		if cap(frame) < n {
+			frame = make([]byte, n)
+		}
+		frame = frame[:n]
+		js.CopyBytesToGo(frame, p)
+		r, err := engine.Classify(frame, w.Int(), h.Int())
+		if err == ErrBusy {
+			post(obj("type", "dropped", "id", id))
+			return
+		}
+		if err != nil {
+			post(errorMsg(id, "frame", err.Error()))
+			return
+		}
+		top := make([]any, len(r.Top))
+		for i, p := range r.Top {
+			top[i] = obj("label", p.Label, "index", p.Index, "prob", float64(p.Prob))
+		}
+		post(obj("type", "result", "id", id, "top", top, "notSure", r.NotSure, "ms", r.Ms))
+	default:
+		post(errorMsg(id, "frame", "unknown message type"))
+	}
+}
+
+func errorMsg(id js.Value, kind, message string) map[string]any {
+	return obj("type", "error", "id", id, "kind", kind, "message", message)
+}
+
+// obj builds a plain object from key, value pairs (js.ValueOf converts
+// maps and slices of any).
+func obj(kv ...any) map[string]any {
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i].(string)] = kv[i+1]
+	}
+	return m
+}
+
+func post(m map[string]any) { self.Call("postMessage", js.ValueOf(m)) }
