@@ -510,13 +510,37 @@ func TestBrowserApp(t *testing.T) {
 	ctx := newBrowser(t, nil)
 	nl := recordNetwork(t, ctx)
 
-	// 1. The page loads and the model becomes ready.
-	start := time.Now()
+	// 1. The page loads, shows the download's progress (throttled to 4 MB/s
+	// so it can be seen) and the model becomes ready.
+	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		MatchedNetworkConditions: []*network.Conditions{{URLPattern: s.URL + "/*.alexnet", DownloadThroughput: 4e6, UploadThroughput: -1}},
+	}); err != nil {
+		t.Fatal(err)
+	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
 		t.Fatal(err)
 	}
+	waitFor(t, ctx, "download progress", `(document.querySelector('.phase') || {textContent: ''}).textContent.startsWith('Downloading') && (document.querySelector('[data-testid=model-bytes]') || {}).textContent && document.querySelector('[data-testid=model-bytes]').textContent.includes('%') && +document.querySelector('[data-testid=model-progress]').value > 0`, 60*time.Second)
+	if st := js[string](t, ctx, `document.querySelector('[data-testid=model-status]').dataset.status`); st != "loading" {
+		t.Errorf("status during download %q, want loading", st)
+	}
+	shot(t, ctx, "00-loading")
 	waitFor(t, ctx, "model ready", statusIs+`'ready'`, 90*time.Second)
-	t.Logf("cold start to ready: %s (navigation included)", time.Since(start).Round(time.Millisecond))
+	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		MatchedNetworkConditions: []*network.Conditions{},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// A reload starts from the caches: no model download.
+	start := time.Now()
+	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "model ready", statusIs+`'ready'`, 90*time.Second)
+	t.Logf("warm start (reload) to ready: %s", time.Since(start).Round(time.Millisecond))
+	if !js[bool](t, ctx, `document.querySelector('[data-testid=model-facts]').textContent.includes('offline cache')`) {
+		t.Error("a reload downloaded the model again instead of using the cache")
+	}
 	shot(t, ctx, "01-ready-desktop")
 
 	// 2. Validation photos through the file picker: a list of results.
@@ -688,20 +712,21 @@ func TestBrowserWebcam(t *testing.T) {
 	s := startServer(t, dist)
 	nat := loadNative(t)
 
-	// A val photo the native classifier gets right, confidently.
+	// A val photo the native classifier gets right with a clear margin, so
+	// the camera's colour round trip (RGB -> YUV 4:2:0 -> RGB) cannot flip it.
 	var pick photo
 	var frame image.Image
 	y4m := filepath.Join(t.TempDir(), "flower.y4m")
 	for _, p := range valPhotos(t, 3) {
 		fr := writeY4M(t, decodeFile(t, p.Path), y4m, 320, 240, 10)
 		r := nat.classify(t, fr)
-		if r.Top[0].Label == p.Class && !r.NotSure && r.Top[0].Prob > 0.6 {
+		if r.Top[0].Label == p.Class && len(r.Top) > 1 && r.Top[0].Prob-r.Top[1].Prob > 0.2 {
 			pick, frame = p, fr
 			break
 		}
 	}
 	if frame == nil {
-		t.Fatal("no val photo that the native classifier gets right with confidence; is the model trained?")
+		t.Fatal("no val photo that the native classifier gets right by a margin of 0.2; is the model trained?")
 	}
 	t.Logf("fake camera shows %s (%s)", pick.Path, pick.Class)
 
@@ -742,6 +767,54 @@ func TestBrowserWebcam(t *testing.T) {
 	waitFor(t, ctx, "camera stopped", `document.querySelector('[data-testid=camera-start]') && !document.querySelector('[data-testid=live-results]') && !document.querySelector('[data-testid=camera-video]').srcObject`, 20*time.Second)
 	shot(t, ctx, "09-webcam-stopped")
 	checkPrivacy(t, nl, s, dist)
+}
+
+func TestBrowserModelErrors(t *testing.T) {
+	dist := builtApp(t)
+	s := startServer(t, dist)
+	ctx := newBrowser(t, nil)
+	nl := recordNetwork(t, ctx)
+
+	// A ?model= that does not download: an error with a retry button.
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/?model=/missing.alexnet")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "model error", statusIs+`'error'`, 60*time.Second)
+	msg := js[string](t, ctx, `document.querySelector('[data-testid=model-error]').textContent`)
+	if !strings.Contains(msg, "404") {
+		t.Errorf("download error says %q, want the HTTP status", msg)
+	}
+	if !js[bool](t, ctx, `!!document.querySelector('[data-testid=retry-model]')`) {
+		t.Fatal("no retry button")
+	}
+	shot(t, ctx, "11-model-download-error")
+	// Retry asks again (and fails again: still an error, not a hang).
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=retry-model]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "error after retry", statusIs+`'error'`, 30*time.Second)
+
+	// A ?model= on another origin is refused; the default model loads.
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/?model=https://example.com/evil.alexnet")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "default model despite a foreign ?model=", statusIs+`'ready'`, 60*time.Second)
+	if n := js[string](t, ctx, `(document.querySelector('[data-testid=error]') || {}).textContent || ''`); !strings.Contains(n, "this site") {
+		t.Errorf("no message about the refused ?model=, alert says %q", n)
+	}
+
+	// ?model= naming the shipped file by URL works like the default.
+	m := js[string](t, ctx, `fetch('manifest.json').then(r => r.json()).then(m => m.model)`)
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/?model=/"+m)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "model from ?model=", statusIs+`'ready'`, 60*time.Second)
+	shot(t, ctx, "12-model-from-url")
+	for _, u := range nl.all() {
+		if strings.HasPrefix(u, "https://example.com") {
+			t.Errorf("the page fetched a foreign model: %s", u)
+		}
+	}
 }
 
 func TestBrowserCameraDenied(t *testing.T) {

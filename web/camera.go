@@ -131,7 +131,8 @@ func (c *Root) runCamera(deviceID string) {
 			c.Model.LastMs = res.Ms
 			c.Model.Inferences++
 		})
-		cam.waitFrame()
+		// No wait here: the video has usually moved on while the engine
+		// worked; grab says so when it has not.
 	}
 }
 
@@ -175,3 +176,6 @@ func (c *Camera) MsText() string {
 	}
 	return Ms(c.App.Cam.Res.Ms)
 }
+
+// NotSureAttr is data-notsure of the live results.
+func (c *Camera) NotSureAttr() string { return strconv.FormatBool(c.App.Cam.Res.NotSure) }

@@ -119,9 +119,22 @@ func (c *Camera) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			if c.App.Cam.On && c.App.Cam.HasRes {
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "live-overlay"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "live-results"}}}
 				vgparent.AppendChild(vgn)
+				vgn.AddAttrInterface("data-notsure", c.NotSureAttr())
 				{
 					vgparent := vgn
 					_ = vgparent
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n\t\t\t"}
+					vgparent.AppendChild(vgn)
+					if c.App.Cam.Res.NotSure {
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "live-unsure"}}}
+						vgparent.AppendChild(vgn)
+						{
+							vgparent := vgn
+							_ = vgparent
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Not sure. Fill the frame with one flower."}
+							vgparent.AppendChild(vgn)
+						}
+					}
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n\t\t\t"}
 					vgparent.AppendChild(vgn)
 					{
