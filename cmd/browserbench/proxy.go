@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// The app is served by its own server (the root package, `go run .`),
+// built once and started on a free loopback port with -build=false. A
+// reverse proxy in front of it counts the bytes of every response, so
+// "bytes transferred" includes everything the page, its worker and its
+// service worker fetch, exactly as they went over the wire (compressed
+// bodies plus headers).
+
+type request struct {
+	Path     string `json:"path"`
+	Status   int    `json:"status"`
+	Encoding string `json:"encoding,omitempty"`
+	Bytes    int64  `json:"bytes"` // body + status line + headers
+}
+
+type counter struct {
+	mu   sync.Mutex
+	reqs []request
+}
+
+func (c *counter) reset() []request {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.reqs
+	c.reqs = nil
+	return r
+}
+
+type countingWriter struct {
+	http.ResponseWriter
+	status int
+	n      int64
+}
+
+func (w *countingWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *countingWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.n += int64(n)
+	return n, err
+}
+
+func (w *countingWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func headerBytes(h http.Header) int64 {
+	n := int64(len("HTTP/1.1 200 OK\r\n\r\n"))
+	for k, vs := range h {
+		for _, v := range vs {
+			n += int64(len(k) + len(v) + 4)
+		}
+	}
+	return n
+}
+
+// appServer is the app's server process and the counting proxy.
+type appServer struct {
+	URL   string
+	count *counter
+	cmd   *exec.Cmd
+	srv   *http.Server
+}
+
+// startApp builds the app's server into tmp and serves dist through the
+// counting proxy.
+func startApp(ctx context.Context, repo, dist, tmp string) (*appServer, error) {
+	bin := tmp + "/alexnet-web"
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	build.Dir = repo
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return nil, fmt.Errorf("build the app server: %w", err)
+	}
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-dir", dist, "-build=false")
+	cmd.Dir = repo
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	// The server logs "serving DIR on http://ADDR/" once it listens.
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			if i := strings.Index(line, " on http://"); i >= 0 && strings.Contains(line, "serving") {
+				select {
+				case addr <- strings.TrimSuffix(line[i+len(" on "):], "/"):
+				default:
+				}
+			}
+		}
+	}()
+	var upstream string
+	select {
+	case upstream = <-addr:
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		return nil, fmt.Errorf("the app server did not start")
+	}
+	u, err := url.Parse(upstream)
+	if err != nil {
+		cmd.Process.Kill()
+		return nil, err
+	}
+	a := &appServer{count: &counter{}, cmd: cmd}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ErrorLog = nil
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cw := &countingWriter{ResponseWriter: w}
+		rp.ServeHTTP(cw, r)
+		rq := request{Path: r.URL.RequestURI(), Status: cw.status, Encoding: w.Header().Get("Content-Encoding"),
+			Bytes: cw.n + headerBytes(w.Header())}
+		a.count.mu.Lock()
+		a.count.reqs = append(a.count.reqs, rq)
+		a.count.mu.Unlock()
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		cmd.Process.Kill()
+		return nil, err
+	}
+	a.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+	go a.srv.Serve(ln)
+	a.URL = "http://" + ln.Addr().String()
+	return a, nil
+}
+
+func (a *appServer) close() {
+	a.srv.Close()
+	if a.cmd.Process != nil {
+		syscall.Kill(-a.cmd.Process.Pid, syscall.SIGKILL)
+		a.cmd.Wait()
+	}
+}
