@@ -99,3 +99,34 @@ func TestForwardAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkKBlock times the seed's five conv layers with K blocks of at
+// most kc (0: no blocking), to choose kcMax for the build:
+//
+//	go test ./nn -run '^$' -bench KBlock -benchtime 10x
+func BenchmarkKBlock(b *testing.B) {
+	defer func(k int) { kcMax = k }(kcMax)
+	for _, kc := range []int{0, 128, 192, 256, 384, 512} {
+		kcMax = kc
+		n, x := seedNet(b, false)
+		n.Forward(x)
+		b.Run(fmt.Sprintf("kc=%d", kc), func(b *testing.B) {
+			var flops int64
+			for i, l := range n.Arch().Layers {
+				if l.Op == OpConv {
+					flops += n.FLOPs()[i]
+				}
+			}
+			for j := 0; j < b.N; j++ {
+				for i, l := range n.Arch().Layers {
+					if l.Op == OpConv {
+						n.LayerForward(i)
+					}
+				}
+			}
+			s := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(s*1e3, "ms/convs")
+			b.ReportMetric(float64(flops)/s/1e9, "GFLOP/s")
+		})
+	}
+}

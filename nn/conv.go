@@ -9,6 +9,7 @@ type convLayer struct {
 	k, stride, pad, groups int
 	cg, ocg                int // input and output channels per group
 	kk                     int // GEMM depth: cg*k*k
+	kc                     int // K block (kBlocks)
 	n                      int // GEMM width: oh*ow
 	mp                     int // output channels per group rounded up to mr
 	hp, wp                 int // padded input
@@ -16,7 +17,7 @@ type convLayer struct {
 	a                      []float32
 	bias                   []float32
 	padded                 []float32 // (C,hp,wp) with a zero border, if pad > 0
-	panelBuf               []float32 // one packed B panel, kk*nr
+	panelBuf               []float32 // one packed B panel of one K block, kc*nr
 
 	// Native parallelism (parallel.go); empty under wasm.
 	work chan *convJob
@@ -32,6 +33,7 @@ func newConvLayer(l Layer, in, out Shape, w, b Weight) *convLayer {
 		cg: in.C / g, ocg: out.C / g,
 	}
 	cv.kk = cv.cg * cv.k * cv.k
+	_, cv.kc = kBlocks(cv.kk, kcMax)
 	cv.n = cv.oh * cv.ow
 	cv.mp = (cv.ocg + mr - 1) / mr * mr
 	cv.a = make([]float32, g*cv.mp*cv.kk)
@@ -41,7 +43,7 @@ func newConvLayer(l Layer, in, out Shape, w, b Weight) *convLayer {
 	if cv.pad > 0 {
 		cv.padded = make([]float32, in.C*cv.hp*cv.wp)
 	}
-	cv.panelBuf = make([]float32, cv.kk*nr)
+	cv.panelBuf = make([]float32, cv.kc*nr)
 	wf, bf := dequant(w), dequant(b)
 	for gi := 0; gi < g; gi++ {
 		packA(cv.a[gi*cv.mp*cv.kk:(gi+1)*cv.mp*cv.kk], wf[gi*cv.ocg*cv.kk:(gi+1)*cv.ocg*cv.kk], cv.ocg, cv.kk)
@@ -72,13 +74,13 @@ func (cv *convLayer) forward(dst, src []float32) {
 }
 
 // run computes the column panels [j0,j1) of every group, using buf
-// (kk*nr floats) to pack one B panel at a time.
+// (kc*nr floats) to pack one B panel of one K block at a time.
 func (cv *convLayer) run(dst, in []float32, j0, j1 int, buf []float32) {
 	plane := cv.hp * cv.wp
 	for g := 0; g < cv.groups; g++ {
 		convPanels(dst[g*cv.ocg*cv.n:(g+1)*cv.ocg*cv.n], in[g*cv.cg*plane:(g+1)*cv.cg*plane],
 			cv.a[g*cv.mp*cv.kk:(g+1)*cv.mp*cv.kk], cv.bias[g*cv.mp:(g+1)*cv.mp], buf,
-			cv.ocg, cv.n, cv.kk, cv.cg, cv.hp, cv.wp, cv.k, cv.stride, cv.ow, j0, j1)
+			cv.ocg, cv.n, cv.kk, cv.cg, cv.hp, cv.wp, cv.k, cv.stride, cv.ow, j0, j1, kcMax)
 	}
 }
 
@@ -96,41 +98,55 @@ func padInto(dst, src []float32, c, h, w, p int) {
 
 // convPanels is one group's GEMM, C (m,n) = A (m,kk) * B (kk,n) + bias,
 // over the column panels [j0,j1). B is never stored whole: each nr-column
-// panel is gathered from the (zero-padded) input right before use, into buf
-// (kk*nr floats, 5-55 KB for AlexNet: it stays in L1 while every A panel
-// passes over it). A is packA-packed, bias padded to whole panels.
-func convPanels(c, in, a, bias, buf []float32, m, n, kk, cg, hp, wp, k, stride, ow, j0, j1 int) {
+// panel of one K block (kBlocks(kk, kc)) is gathered from the (zero-padded)
+// input right before use, into buf (kc*nr floats: it stays in L1 while every
+// A panel passes over it). A is packA-packed, bias padded to whole panels.
+func convPanels(c, in, a, bias, buf []float32, m, n, kk, cg, hp, wp, k, stride, ow, j0, j1, kc int) {
 	var tmp [mr * nr]float32 // edge tiles go through here; stays on the stack
-	for jp := j0; jp < j1; jp++ {
-		col := jp * nr
-		cols := min(nr, n-col)
-		packPatches(buf, in, cg, hp, wp, k, stride, ow, col, cols)
-		for ip := 0; ip*mr < m; ip++ {
-			ap := a[ip*kk*mr : (ip+1)*kk*mr]
-			row := ip * mr
-			rows := min(mr, m-row)
-			bs := bias[row : row+mr]
-			if rows == mr && cols == nr {
-				microKernel(kk, ap, buf, c[row*n+col:], n, bs)
-				continue
-			}
-			microKernel(kk, ap, buf, tmp[:], nr, bs)
-			for r := 0; r < rows; r++ {
-				copy(c[(row+r)*n+col:(row+r)*n+col+cols], tmp[r*nr:r*nr+cols])
+	nb, kc := kBlocks(kk, kc)
+	for kb := 0; kb < nb; kb++ {
+		p0 := kb * kc
+		p1 := min(p0+kc, kk)
+		for jp := j0; jp < j1; jp++ {
+			col := jp * nr
+			cols := min(nr, n-col)
+			packPatches(buf, in, cg, hp, wp, k, stride, ow, col, cols, p0, p1)
+			for ip := 0; ip*mr < m; ip++ {
+				ap := a[ip*kk*mr+p0*mr : ip*kk*mr+p1*mr]
+				row := ip * mr
+				rows := min(mr, m-row)
+				var bs []float32 // nil: add to C
+				if kb == 0 {
+					bs = bias[row : row+mr]
+				}
+				if rows == mr && cols == nr {
+					microKernel(p1-p0, ap, buf, c[row*n+col:], n, bs)
+					continue
+				}
+				if bs == nil {
+					for r := 0; r < rows; r++ {
+						copy(tmp[r*nr:r*nr+cols], c[(row+r)*n+col:(row+r)*n+col+cols])
+					}
+				}
+				microKernel(p1-p0, ap, buf, tmp[:], nr, bs)
+				for r := 0; r < rows; r++ {
+					copy(c[(row+r)*n+col:(row+r)*n+col+cols], tmp[r*nr:r*nr+cols])
+				}
 			}
 		}
 	}
 }
 
-// packPatches gathers one nr-column panel of the im2col matrix from the
-// zero-padded input in (cg,hp,wp): output pixels n0..n0+cols-1,
+// packPatches gathers rows p0..p1-1 of one nr-column panel of the im2col
+// matrix from the zero-padded input in (cg,hp,wp): output pixels
+// n0..n0+cols-1,
 //
-//	buf[p*nr + j] = in[ci, oy*stride+ky, ox*stride+kx]
+//	buf[(p-p0)*nr + j] = in[ci, oy*stride+ky, ox*stride+kx]
 //
 // with p = (ci*k+ky)*k+kx and (oy,ox) = pixel n0+j. Columns j >= cols (past
 // the last pixel) repeat pixel n0 (harmless: their results are dropped),
 // so the gather has no branches.
-func packPatches(buf, in []float32, cg, hp, wp, k, stride, ow, n0, cols int) {
+func packPatches(buf, in []float32, cg, hp, wp, k, stride, ow, n0, cols, p0, p1 int) {
 	var off [nr]int
 	for j := range off {
 		nn := n0
@@ -139,17 +155,21 @@ func packPatches(buf, in []float32, cg, hp, wp, k, stride, ow, n0, cols int) {
 		}
 		off[j] = (nn/ow)*stride*wp + (nn%ow)*stride
 	}
-	p := 0
-	for ci := 0; ci < cg; ci++ {
-		for ky := 0; ky < k; ky++ {
-			base := (ci*hp + ky) * wp
-			for kx := 0; kx < k; kx++ {
-				d := buf[p*nr : p*nr+nr : p*nr+nr]
-				for j, o := range off {
-					d[j] = in[base+kx+o]
-				}
-				p++
+	// (ci,ky,kx) of row p0, then stepped without divisions.
+	ci, ky, kx := p0/(k*k), p0/k%k, p0%k
+	for p := p0; p < p1; p++ {
+		base := (ci*hp+ky)*wp + kx
+		d := buf[(p-p0)*nr : (p-p0)*nr+nr : (p-p0)*nr+nr]
+		for j, o := range off {
+			d[j] = in[base+o]
+		}
+		if kx++; kx == k {
+			kx = 0
+			if ky++; ky == k {
+				ky = 0
+				ci++
 			}
 		}
 	}
+	_ = cg
 }

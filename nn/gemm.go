@@ -13,6 +13,13 @@ package nn
 // mr x nr block of C in registers for the whole K loop: per k it loads mr+nr
 // floats and does mr*nr multiply-adds. mr and nr depend on the build
 // (SIMD or scalar) and are set in kernel_*.go.
+//
+// K is cut into blocks of at most kcMax (kBlocks), so that one B panel
+// (kc*nr floats) stays in L1 while every A panel passes over it, and the A
+// rows of one block (M*kc floats) stay in L2: without blocking, conv4's B
+// panel is 83 KB and its A 1.3 MB, both streamed from further out for
+// every tile. The first block starts from the bias, later ones add to C
+// (micro-kernel with bias nil).
 
 // packA packs the rows x k matrix w (row-major) into mr-row panels:
 // dst[(i/mr)*k*mr + p*mr + i%mr] = w[i*k+p], zero for rows >= rows.
@@ -28,4 +35,19 @@ func packA(dst, w []float32, rows, k int) {
 			panel[p*mr+r] = v
 		}
 	}
+}
+
+// kcMax is the largest K block. 0 turns blocking off. Measured under Node
+// (wasm SIMD 4x12; see bench-notes.md): chosen by BenchmarkKBlock.
+var kcMax = 384
+
+// kBlocks returns how many K blocks of at most kcMax a depth of kk takes
+// and their size (the last may be shorter): near-equal blocks, so no block
+// is a sliver.
+func kBlocks(kk, kcMax int) (nb, kc int) {
+	if kcMax <= 0 || kk <= kcMax {
+		return 1, max(kk, 1)
+	}
+	nb = (kk + kcMax - 1) / kcMax
+	return nb, (kk + nb - 1) / nb
 }

@@ -27,19 +27,32 @@ func microKernel(k int, a, b, c []float32, ldc int, bias []float32) {
 func kernel4x24AVX2(k int, a, b, c []float32, ldc int, bias []float32) {
 	a = a[:4*k]
 	b = b[:24*k]
-	_ = bias[3]
-	c00 := archsimd.BroadcastFloat32x8(bias[0])
-	c01 := c00
-	c02 := c00
-	c10 := archsimd.BroadcastFloat32x8(bias[1])
-	c11 := c10
-	c12 := c10
-	c20 := archsimd.BroadcastFloat32x8(bias[2])
-	c21 := c20
-	c22 := c20
-	c30 := archsimd.BroadcastFloat32x8(bias[3])
-	c31 := c30
-	c32 := c30
+	c = c[:3*ldc+24]
+	var c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32 archsimd.Float32x8
+	if bias != nil {
+		_ = bias[3]
+		c00 = archsimd.BroadcastFloat32x8(bias[0])
+		c01, c02 = c00, c00
+		c10 = archsimd.BroadcastFloat32x8(bias[1])
+		c11, c12 = c10, c10
+		c20 = archsimd.BroadcastFloat32x8(bias[2])
+		c21, c22 = c20, c20
+		c30 = archsimd.BroadcastFloat32x8(bias[3])
+		c31, c32 = c30, c30
+	} else { // accumulate: a later K block adds to the tile
+		c00 = archsimd.LoadFloat32x8(c[0*ldc+0 : 0*ldc+8])
+		c01 = archsimd.LoadFloat32x8(c[0*ldc+8 : 0*ldc+16])
+		c02 = archsimd.LoadFloat32x8(c[0*ldc+16 : 0*ldc+24])
+		c10 = archsimd.LoadFloat32x8(c[1*ldc+0 : 1*ldc+8])
+		c11 = archsimd.LoadFloat32x8(c[1*ldc+8 : 1*ldc+16])
+		c12 = archsimd.LoadFloat32x8(c[1*ldc+16 : 1*ldc+24])
+		c20 = archsimd.LoadFloat32x8(c[2*ldc+0 : 2*ldc+8])
+		c21 = archsimd.LoadFloat32x8(c[2*ldc+8 : 2*ldc+16])
+		c22 = archsimd.LoadFloat32x8(c[2*ldc+16 : 2*ldc+24])
+		c30 = archsimd.LoadFloat32x8(c[3*ldc+0 : 3*ldc+8])
+		c31 = archsimd.LoadFloat32x8(c[3*ldc+8 : 3*ldc+16])
+		c32 = archsimd.LoadFloat32x8(c[3*ldc+16 : 3*ldc+24])
+	}
 	for len(a) >= 4 && len(b) >= 24 { // both conditions let the compiler drop the bounds checks
 		b0 := archsimd.LoadFloat32x8(b[0:8])
 		b1 := archsimd.LoadFloat32x8(b[8:16])

@@ -32,19 +32,32 @@ func microKernel(k int, a, b, c []float32, ldc int, bias []float32) {
 func kernel4x12SIMD(k int, a, b, c []float32, ldc int, bias []float32) {
 	a = a[:4*k]
 	b = b[:12*k]
-	_ = bias[3]
-	c00 := archsimd.BroadcastFloat32x4(bias[0])
-	c01 := c00
-	c02 := c00
-	c10 := archsimd.BroadcastFloat32x4(bias[1])
-	c11 := c10
-	c12 := c10
-	c20 := archsimd.BroadcastFloat32x4(bias[2])
-	c21 := c20
-	c22 := c20
-	c30 := archsimd.BroadcastFloat32x4(bias[3])
-	c31 := c30
-	c32 := c30
+	c = c[:3*ldc+12]
+	var c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32 archsimd.Float32x4
+	if bias != nil {
+		_ = bias[3]
+		c00 = archsimd.BroadcastFloat32x4(bias[0])
+		c01, c02 = c00, c00
+		c10 = archsimd.BroadcastFloat32x4(bias[1])
+		c11, c12 = c10, c10
+		c20 = archsimd.BroadcastFloat32x4(bias[2])
+		c21, c22 = c20, c20
+		c30 = archsimd.BroadcastFloat32x4(bias[3])
+		c31, c32 = c30, c30
+	} else { // accumulate: a later K block adds to the tile
+		c00 = archsimd.LoadFloat32x4(c[0*ldc+0 : 0*ldc+4])
+		c01 = archsimd.LoadFloat32x4(c[0*ldc+4 : 0*ldc+8])
+		c02 = archsimd.LoadFloat32x4(c[0*ldc+8 : 0*ldc+12])
+		c10 = archsimd.LoadFloat32x4(c[1*ldc+0 : 1*ldc+4])
+		c11 = archsimd.LoadFloat32x4(c[1*ldc+4 : 1*ldc+8])
+		c12 = archsimd.LoadFloat32x4(c[1*ldc+8 : 1*ldc+12])
+		c20 = archsimd.LoadFloat32x4(c[2*ldc+0 : 2*ldc+4])
+		c21 = archsimd.LoadFloat32x4(c[2*ldc+4 : 2*ldc+8])
+		c22 = archsimd.LoadFloat32x4(c[2*ldc+8 : 2*ldc+12])
+		c30 = archsimd.LoadFloat32x4(c[3*ldc+0 : 3*ldc+4])
+		c31 = archsimd.LoadFloat32x4(c[3*ldc+4 : 3*ldc+8])
+		c32 = archsimd.LoadFloat32x4(c[3*ldc+8 : 3*ldc+12])
+	}
 	for len(a) >= 4 && len(b) >= 12 { // both conditions let the compiler drop the bounds checks
 		b0 := archsimd.LoadFloat32x4(b[0:4])
 		b1 := archsimd.LoadFloat32x4(b[4:8])

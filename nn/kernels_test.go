@@ -26,33 +26,56 @@ func naiveMatMul(a, b, bias []float32, m, n, k int) []float64 {
 func TestMicroKernel(t *testing.T) {
 	r := rand.New(rand.NewSource(4))
 	for _, k := range []int{0, 1, 2, 3, 7, 64, 363, 1201} {
-		a := randVec(r, k*mr, 1)
-		b := randVec(r, k*nr, 1)
-		bias := randVec(r, mr, 1)
-		ldc := nr + 3
-		want := make([]float32, mr*ldc)
-		kernelGeneric(k, a, b, want, ldc, bias)
-		kernels := map[string]func(int, []float32, []float32, []float32, int, []float32){"microKernel": microKernel}
-		if mr == 3 && nr == 4 {
-			kernels["kernel3x4Scalar"] = kernel3x4Scalar
-		}
-		for name, kern := range kernels {
-			got := make([]float32, mr*ldc)
-			for i := range got {
-				got[i] = 42 // the padding columns must stay untouched
-			}
-			kern(k, a, b, got, ldc, bias)
+		// acc: bias nil, the kernel adds to what C holds (a later K block).
+		for _, acc := range []bool{false, true} {
+			a := randVec(r, k*mr, 1)
+			b := randVec(r, k*nr, 1)
+			bias := randVec(r, mr, 1)
+			ldc := nr + 3
+			init := randVec(r, mr*ldc, 1)
+			// The float64 reference for the tile.
+			ref := make([]float64, mr*nr)
 			for i := 0; i < mr; i++ {
-				for j := 0; j < ldc; j++ {
-					g, w := got[i*ldc+j], want[i*ldc+j]
-					if j >= nr {
-						if g != 42 {
-							t.Fatalf("%s k=%d: wrote outside the tile at (%d,%d)", name, k, i, j)
-						}
-						continue
+				for j := 0; j < nr; j++ {
+					s := float64(bias[i])
+					if acc {
+						s = float64(init[i*ldc+j])
 					}
-					if math.Abs(float64(g-w)) > 1e-5*math.Sqrt(float64(k)+1) {
-						t.Fatalf("%s k=%d: c[%d][%d] = %g, want %g", name, k, i, j, g, w)
+					for p := 0; p < k; p++ {
+						s += float64(a[p*mr+i]) * float64(b[p*nr+j])
+					}
+					ref[i*nr+j] = s
+				}
+			}
+			kbias := bias
+			if acc {
+				kbias = nil
+			}
+			kernels := map[string]func(int, []float32, []float32, []float32, int, []float32){"microKernel": microKernel, "kernelGeneric": kernelGeneric}
+			if mr == 3 && nr == 4 {
+				kernels["kernel3x4Scalar"] = kernel3x4Scalar
+			}
+			for name, kern := range kernels {
+				got := make([]float32, mr*ldc)
+				for i := range got {
+					got[i] = 42 // the padding columns must stay untouched
+					if acc && i%ldc < nr {
+						got[i] = init[i]
+					}
+				}
+				kern(k, a, b, got, ldc, kbias)
+				for i := 0; i < mr; i++ {
+					for j := 0; j < ldc; j++ {
+						g := got[i*ldc+j]
+						if j >= nr {
+							if g != 42 {
+								t.Fatalf("%s k=%d acc=%v: wrote outside the tile at (%d,%d)", name, k, acc, i, j)
+							}
+							continue
+						}
+						if w := ref[i*nr+j]; math.Abs(float64(g)-w) > 1e-5*math.Sqrt(float64(k)+1) {
+							t.Fatalf("%s k=%d acc=%v: c[%d][%d] = %g, want %g", name, k, acc, i, j, g, w)
+						}
 					}
 				}
 			}
@@ -80,13 +103,19 @@ func TestGemmPanels(t *testing.T) {
 		copy(pbias, bias)
 		c := make([]float32, m*n)
 		panels := (n + nr - 1) / nr
-		buf := make([]float32, k*nr)
 		// Two calls over split panel ranges, as the goroutines do.
-		convPanels(c, b, pa, pbias, buf, m, n, k, k, 1, n, 1, 1, n, 0, panels/2)
-		convPanels(c, b, pa, pbias, buf, m, n, k, k, 1, n, 1, 1, n, panels/2, panels)
+		// K blocks of kc (the last shorter), including kc >= k (one block).
+		kc := []int{1, 7, 16, 64, 1000}[it%5]
+		if it == 0 {
+			kc = kcMax
+		}
+		_, kb := kBlocks(k, kc)
+		buf := make([]float32, kb*nr)
+		convPanels(c, b, pa, pbias, buf, m, n, k, k, 1, n, 1, 1, n, 0, panels/2, kc)
+		convPanels(c, b, pa, pbias, buf, m, n, k, k, 1, n, 1, 1, n, panels/2, panels, kc)
 		want := naiveMatMul(a, b, bias, m, n, k)
 		if d, _ := maxDiff(c, want); d > 1e-5*math.Sqrt(float64(k)) {
-			t.Fatalf("m=%d n=%d k=%d: max diff %g", m, n, k, d)
+			t.Fatalf("m=%d n=%d k=%d kc=%d: max diff %g", m, n, k, kc, d)
 		}
 	}
 }
@@ -122,12 +151,18 @@ func TestPackPatches(t *testing.T) {
 		in := make([]float32, c*hp*wp)
 		padInto(in, src, c, h, w, pad)
 		buf := make([]float32, kk*nr)
+		// A row range [p0,p1) as a K block asks for; the whole of K half the time.
+		p0, p1 := 0, kk
+		if it%2 == 1 {
+			p0 = r.Intn(kk)
+			p1 = p0 + 1 + r.Intn(kk-p0)
+		}
 		for n0 := 0; n0 < n; n0 += nr {
 			cols := min(nr, n-n0)
-			packPatches(buf, in, c, hp, wp, k, stride, ow, n0, cols)
-			for p := 0; p < kk; p++ {
+			packPatches(buf, in, c, hp, wp, k, stride, ow, n0, cols, p0, p1)
+			for p := p0; p < p1; p++ {
 				for j := 0; j < cols; j++ {
-					if g, e := buf[p*nr+j], want[p*n+n0+j]; g != e {
+					if g, e := buf[(p-p0)*nr+j], want[p*n+n0+j]; g != e {
 						t.Fatalf("c=%d h=%d w=%d k=%d s=%d p=%d: B[%d][%d] = %g, want %g", c, h, w, k, stride, pad, p, n0+j, g, e)
 					}
 				}

@@ -56,7 +56,7 @@ func (cv *convLayer) setWorkers(ch chan *convJob) {
 	cv.jobs = make([]convJob, w-1)
 	cv.done = make(chan struct{}, w-1)
 	for i := range cv.jobs {
-		cv.jobs[i] = convJob{cv: cv, buf: make([]float32, cv.kk*nr), done: cv.done}
+		cv.jobs[i] = convJob{cv: cv, buf: make([]float32, cv.kc*nr), done: cv.done}
 	}
 }
 
