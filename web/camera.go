@@ -75,8 +75,8 @@ func (c *Root) runCamera(deviceID string) {
 	cam, err := openCamera(deviceID)
 	if err != nil {
 		c.update(func() {
+			// Shown in the camera card, beside the button that was pressed.
 			c.Cam.Starting, c.Cam.On, c.Cam.Err = false, false, err.Error()
-			c.Notice = err.Error()
 		})
 		return
 	}

@@ -258,7 +258,9 @@ func newURL(s, base string) (v js.Value, err error) {
 // fetchModel returns the weight file at url from the Cache API when it is
 // there (cacheable: content-hashed default names), else downloads it,
 // reporting progress.
-func fetchModel(url string, cacheable bool, progress func(loaded, total int64)) (modelBlob, bool, error) {
+// expected is the size to show progress against when the response does
+// not say it (a compressed response's Content-Length is not the size).
+func fetchModel(url string, cacheable bool, expected int64, progress func(loaded, total int64)) (modelBlob, bool, error) {
 	var cache js.Value
 	if caches := global.Get("caches"); cacheable && caches.Truthy() {
 		if c, err := await(caches.Call("open", modelCache)); err == nil {
@@ -281,6 +283,9 @@ func fetchModel(url string, cacheable bool, progress func(loaded, total int64)) 
 	var total int64
 	if cl := resp.Get("headers").Call("get", "content-length"); cl.Type() == js.TypeString && !resp.Get("headers").Call("get", "content-encoding").Truthy() {
 		total, _ = strconv.ParseInt(cl.String(), 10, 64)
+	}
+	if total == 0 {
+		total = expected
 	}
 	reader := resp.Get("body").Call("getReader")
 	var chunks []js.Value

@@ -36,6 +36,6 @@ func (c *camera) waitFrame()                          {}
 func listCameras() []CamDevice                        { return nil }
 func installGlobalHandlers(*Root)                     {}
 
-func fetchModel(string, bool, func(int64, int64)) (modelBlob, bool, error) {
+func fetchModel(string, bool, int64, func(int64, int64)) (modelBlob, bool, error) {
 	return modelBlob{}, false, errUnsupported
 }

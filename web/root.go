@@ -91,7 +91,11 @@ func (c *Root) loadModelURL(url string, custom bool) {
 		c.Model.ReplaceErr = ""
 	})
 	var last float64
-	blob, fromCache, err := fetchModel(url, !custom, func(loaded, total int64) {
+	var expected int64
+	if url == c.Manifest.Model {
+		expected = c.Manifest.ModelSize
+	}
+	blob, fromCache, err := fetchModel(url, !custom, expected, func(loaded, total int64) {
 		// At most ~20 renders a second for the progress bar.
 		if t := nowMs(); t-last > 50 || loaded == total {
 			last = t
