@@ -130,3 +130,34 @@ func BenchmarkKBlock(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWinograd times the seed's 3x3 convolutions (conv3-5) through
+// Winograd F(2x2,3x3) and through im2col + GEMM:
+//
+//	go test ./nn -run '^$' -bench Winograd -benchtime 10x
+func BenchmarkWinograd(b *testing.B) {
+	defer func() { useWinograd = true }()
+	for _, wino := range []bool{false, true} {
+		useWinograd = wino
+		n, x := seedNet(b, false)
+		n.Forward(x)
+		b.Run(fmt.Sprintf("winograd=%v", wino), func(b *testing.B) {
+			var flops int64
+			var idx []int
+			for i, l := range n.Arch().Layers {
+				if l.Op == OpConv && l.Kernel == 3 {
+					flops += n.FLOPs()[i]
+					idx = append(idx, i)
+				}
+			}
+			for j := 0; j < b.N; j++ {
+				for _, i := range idx {
+					n.LayerForward(i)
+				}
+			}
+			s := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(s*1e3, "ms/conv3-5")
+			b.ReportMetric(float64(flops)/s/1e9, "GFLOP/s") // direct-conv FLOPs
+		})
+	}
+}

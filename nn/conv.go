@@ -18,6 +18,7 @@ type convLayer struct {
 	bias                   []float32
 	padded                 []float32 // (C,hp,wp) with a zero border, if pad > 0
 	panelBuf               []float32 // one packed B panel of one K block, kc*nr
+	wino                   *winoConv // 3x3 stride 1: Winograd F(2x2,3x3) instead (winograd.go)
 
 	// Native parallelism (parallel.go); empty under wasm.
 	work chan *convJob
@@ -36,10 +37,14 @@ func newConvLayer(l Layer, in, out Shape, w, b Weight) *convLayer {
 	_, cv.kc = kBlocks(cv.kk, kcMax)
 	cv.n = cv.oh * cv.ow
 	cv.mp = (cv.ocg + mr - 1) / mr * mr
+	cv.panels = (cv.n + nr - 1) / nr
+	if useWinograd && winogradOK(l) {
+		cv.wino = newWinoConv(l, in, out, dequant(w), dequant(b))
+		return cv
+	}
 	cv.a = make([]float32, g*cv.mp*cv.kk)
 	cv.bias = make([]float32, g*cv.mp)
 	cv.hp, cv.wp = in.H+2*cv.pad, in.W+2*cv.pad
-	cv.panels = (cv.n + nr - 1) / nr
 	if cv.pad > 0 {
 		cv.padded = make([]float32, in.C*cv.hp*cv.wp)
 	}
@@ -61,6 +66,10 @@ func (cv *convLayer) flops() int64 {
 // that gathering patches needs no bounds tests; then, per group, the GEMM
 // runs panel by panel (convPanels).
 func (cv *convLayer) forward(dst, src []float32) {
+	if cv.wino != nil {
+		cv.wino.forward(dst, src)
+		return
+	}
 	in := src
 	if cv.pad > 0 {
 		padInto(cv.padded, src, cv.c, cv.h, cv.w, cv.pad)

@@ -20,6 +20,7 @@ type convJob struct {
 	cv      *convLayer
 	dst, in []float32
 	j0, j1  int
+	g       int       // Winograd: the group, and [j0,j1) is a range of the 16 GEMMs
 	buf     []float32 // this worker's packed B panel
 	done    chan struct{}
 }
@@ -33,7 +34,11 @@ func startWorkers(n *Net) chan *convJob {
 	for i := 1; i < w; i++ {
 		go func() {
 			for j := range ch {
-				j.cv.run(j.dst, j.in, j.j0, j.j1, j.buf)
+				if j.cv.wino != nil {
+					j.cv.wino.gemms(j.g, j.j0, j.j1)
+				} else {
+					j.cv.run(j.dst, j.in, j.j0, j.j1, j.buf)
+				}
 				j.done <- struct{}{}
 			}
 		}()
@@ -49,6 +54,9 @@ func (cv *convLayer) setWorkers(ch chan *convJob) {
 		return
 	}
 	w := min(cap(ch), cv.panels/minPanelsPerWorker)
+	if cv.wino != nil {
+		w = min(cap(ch), 4) // the 16 GEMMs of one group are split
+	}
 	if w < 2 {
 		return
 	}
@@ -56,7 +64,13 @@ func (cv *convLayer) setWorkers(ch chan *convJob) {
 	cv.jobs = make([]convJob, w-1)
 	cv.done = make(chan struct{}, w-1)
 	for i := range cv.jobs {
-		cv.jobs[i] = convJob{cv: cv, buf: make([]float32, cv.kc*nr), done: cv.done}
+		cv.jobs[i] = convJob{cv: cv, done: cv.done}
+		if cv.wino == nil {
+			cv.jobs[i].buf = make([]float32, cv.kc*nr)
+		}
+	}
+	if cv.wino != nil {
+		cv.wino.par = cv
 	}
 }
 
@@ -71,6 +85,21 @@ func (cv *convLayer) runParallel(dst, in []float32) {
 		cv.work <- j
 	}
 	cv.run(dst, in, 0, cv.panels/w, cv.panelBuf)
+	for range cv.jobs {
+		<-cv.done
+	}
+}
+
+// winoParallel runs the 16 GEMMs of group g of a Winograd layer, split
+// evenly between this goroutine and len(cv.jobs) workers.
+func (cv *convLayer) winoParallel(g int) {
+	w := len(cv.jobs) + 1
+	for i := range cv.jobs {
+		j := &cv.jobs[i]
+		j.g, j.j0, j.j1 = g, (i+1)*16/w, (i+2)*16/w
+		cv.work <- j
+	}
+	cv.wino.gemms(g, 0, 16/w)
 	for range cv.jobs {
 		<-cv.done
 	}

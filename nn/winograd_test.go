@@ -1,0 +1,122 @@
+package nn
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+)
+
+// TestWinogradRandom runs 3x3 stride-1 conv layers (the Winograd path)
+// against refConv on random shapes: odd and even maps (partial edge tiles),
+// maps smaller than one tile, pads 0-2, groups, more than nr tiles and
+// more than mr output channels, float32 and int8 weights. The same layers
+// with the Winograd path off must agree too.
+func TestWinogradRandom(t *testing.T) {
+	r := rand.New(rand.NewSource(21))
+	for it := 0; it < 60; it++ {
+		g := 1 + r.Intn(2)
+		cg, ocg := 1+r.Intn(9), 1+r.Intn(13)
+		h, w := 1+r.Intn(16), 1+r.Intn(16)
+		pad := r.Intn(3)
+		if it == 0 {
+			g, cg, ocg, h, w, pad = 1, 64, 24, 13, 13, 1 // the seed's conv3-5 shape, fewer channels
+		}
+		if h+2*pad < 3 || w+2*pad < 3 {
+			continue
+		}
+		l := conv("c", g*cg, g*ocg, 3, 1, pad, g)
+		if !winogradOK(l) {
+			t.Fatal("3x3 stride 1 not taken by Winograd")
+		}
+		a := Arch{InC: g * cg, InH: h, InW: w, Layers: []Layer{l}}
+		ps := randParams(r, a)
+		if it%2 == 1 {
+			ps = quantize(ps)
+		}
+		x := randVec(r, g*cg*h*w, 1)
+		want := refForward(a, ps, x)[0]
+		for _, wino := range []bool{true, false} {
+			useWinograd = wino
+			n, err := New(a, ps)
+			useWinograd = true
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := n.layers[0].conv.wino != nil; got != wino {
+				t.Fatalf("Winograd path taken = %v, want %v", got, wino)
+			}
+			got := n.Forward(x)
+			// The transforms add a few roundings per output: 1e-5 relative,
+			// as the im2col path.
+			if d, m := maxDiff(got, want); d > 1e-5*math.Max(1, m) {
+				t.Fatalf("winograd=%v g=%d cg=%d ocg=%d h=%d w=%d pad=%d: max diff %g (max |ref| %g)", wino, g, cg, ocg, h, w, pad, d, m)
+			}
+		}
+	}
+}
+
+// TestWinoKernel checks U = G g G^T against the matrix products written out.
+func TestWinoKernel(t *testing.T) {
+	G := [4][3]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}}
+	r := rand.New(rand.NewSource(22))
+	g := randVec(r, 9, 1)
+	var u [16]float32
+	winoKernel(&u, g)
+	for i := 0; i < 4; i++ {
+		for j := 0; j < 4; j++ {
+			var s float64
+			for a := 0; a < 3; a++ {
+				for b := 0; b < 3; b++ {
+					s += G[i][a] * float64(g[a*3+b]) * G[j][b]
+				}
+			}
+			if math.Abs(s-float64(u[i*4+j])) > 1e-6 {
+				t.Fatalf("U[%d][%d] = %g, want %g", i, j, u[i*4+j], s)
+			}
+		}
+	}
+}
+
+// BenchmarkWinoParts times one conv4-shaped layer (192->192, 13x13)
+// through im2col and Winograd, and Winograd's three stages alone:
+//
+//	go test ./nn -run '^$' -bench WinoParts -benchtime 20x
+func BenchmarkWinoParts(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	l := conv("c", 192, 192, 3, 1, 1, 1)
+	a := Arch{InC: 192, InH: 13, InW: 13, Layers: []Layer{l}}
+	ps := randParams(r, a)
+	n, _ := New(a, ps)
+	wc := n.layers[0].conv.wino
+	x := randVec(r, 192*13*13, 1)
+	dst := make([]float32, 192*13*13)
+	wc.forward(dst, x)
+	useWinograd = false
+	n2, _ := New(a, ps)
+	useWinograd = true
+	b.Run("im2col", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			n2.Forward(x)
+		}
+	})
+	b.Run("wino", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			n.Forward(x)
+		}
+	})
+	b.Run("in", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			wc.inputTransform(wc.padded)
+		}
+	})
+	b.Run("gemm", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			wc.gemms(0, 0, 16)
+		}
+	})
+	b.Run("out", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			wc.outputTransform(dst, wc.bias)
+		}
+	})
+}
