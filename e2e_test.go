@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"alexnet/classifier"
+	"alexnet/weights"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/network"
@@ -404,6 +405,15 @@ func loadNative(t *testing.T) *native {
 	return &native{c}
 }
 
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func decodeFile(t *testing.T, path string) image.Image {
 	t.Helper()
 	f, err := os.Open(path)
@@ -485,7 +495,7 @@ func fileJS(b []byte, name, typ string) string {
 
 // dropJS fires dragenter, dragover and drop with the files on the page body.
 func dropJS(files ...string) string {
-	return `(async () => { const dt = new DataTransfer(); for (const f of [` + strings.Join(files, ",") + `]) dt.items.add(f);
+	return `(async () => { const dt = new DataTransfer(); for (const f of [` + strings.Join(files, ",") + `]) dt.items.add(await f);
 		const opts = {dataTransfer: dt, bubbles: true, cancelable: true};
 		document.body.dispatchEvent(new DragEvent('dragenter', opts));
 		document.body.dispatchEvent(new DragEvent('dragover', opts));
@@ -642,6 +652,17 @@ func TestBrowserApp(t *testing.T) {
 	js[bool](t, ctx, dropJS(filePayload(t, photos[1].Path, after, "image/jpeg")))
 	waitFor(t, ctx, "photo after the errors", `[...document.querySelectorAll('[data-testid=result]')].some(r => r.dataset.name === '`+after+`' && r.dataset.state === 'done')`, 60*time.Second)
 
+	// A 10000x10000 photo is scaled by the browser: the worker gets 2048x2048.
+	huge := `(async () => { const c = new OffscreenCanvas(10000, 10000); const g = c.getContext('2d');
+		g.fillStyle = '#2a6'; g.fillRect(0, 0, 10000, 10000); g.fillStyle = '#fd3'; g.beginPath(); g.arc(5000, 5000, 3000, 0, 7); g.fill();
+		const b = await c.convertToBlob({type: 'image/jpeg', quality: 0.7});
+		return new File([b], 'huge.jpg', {type: 'image/jpeg'}); })()`
+	js[bool](t, ctx, dropJS(huge))
+	waitFor(t, ctx, "10000x10000 photo", `[...document.querySelectorAll('[data-testid=result]')].some(r => r.dataset.name === 'huge.jpg' && r.dataset.state === 'done')`, 90*time.Second)
+	if size := js[string](t, ctx, `document.querySelector('[data-testid=result][data-name="huge.jpg"]').dataset.size`); size != "2048x2048" {
+		t.Errorf("a 10000x10000 photo reached the worker as %s, want 2048x2048", size)
+	}
+
 	// 5. A bad weight file is refused and the current model stays.
 	modelName := js[string](t, ctx, `document.querySelector('[data-testid=model-name]').textContent`)
 	js[bool](t, ctx, dropJS(fileJS([]byte("ALXN this is not a real weight file"), "bad.alexnet", "")))
@@ -653,6 +674,28 @@ func TestBrowserApp(t *testing.T) {
 		t.Errorf("model changed from %q to %q after a bad file", modelName, n)
 	}
 	shot(t, ctx, "05-bad-model-kept-current")
+
+	// A valid weight file chosen in the model card replaces the model.
+	mod, err := weights.Decode(mustRead(t, modelPath()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod.Name = "my-own-flowers"
+	own, err := weights.Encode(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ownPath := filepath.Join(t.TempDir(), "my-own.alexnet")
+	if err := os.WriteFile(ownPath, own, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`[data-testid=model-input]`), []string{ownPath})); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "own model in use", `(document.querySelector('[data-testid=model-name]') || {}).textContent === 'my-own-flowers'`, 60*time.Second)
+	if !js[bool](t, ctx, statusIs+`'ready'`) {
+		t.Error("not ready after loading a valid weight file")
+	}
 
 	// 6. Phone width.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 780), chromedp.Reload()); err != nil {

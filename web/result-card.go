@@ -70,3 +70,11 @@ func (c *ResultCard) VerdictClass() string {
 
 // NotSureAttr is data-notsure.
 func (c *ResultCard) NotSureAttr() string { return strconv.FormatBool(c.Item.Res.NotSure) }
+
+// SizeAttr is data-size: the pixels that reached the worker, "WxH".
+func (c *ResultCard) SizeAttr() string {
+	if c.Item.W == 0 {
+		return ""
+	}
+	return strconv.Itoa(c.Item.W) + "x" + strconv.Itoa(c.Item.H)
+}

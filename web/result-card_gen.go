@@ -20,6 +20,7 @@ func (c *ResultCard) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "article", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "card result"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "result"}}}
 	vgout.Out = append(vgout.Out, vgn) // root for output
 	vgn.AddAttrInterface("data-name", c.Item.Name)
+	vgn.AddAttrInterface("data-size", c.SizeAttr())
 	vgn.AddAttrInterface("data-state", c.Item.State)
 	vgn.AddAttrInterface("data-via", c.Item.Via)
 	{
