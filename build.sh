@@ -14,9 +14,22 @@ model="${ALEXNET_MODEL:-weights/default/flowers.alexnet}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
+# vugugen runs on a copy, and a generated file replaces the committed one
+# (atomically, by rename) only when it differs: a build running beside
+# `go test ./web` never shows the compiler a half-written file.
 echo "build.sh: vugugen"
-go run github.com/vugu/vugu/cmd/vugugen -skip-go-mod -skip-main ./web
-gofmt -w web/*_gen.go
+gen="$tmp/gen"
+mkdir -p "$gen"
+cp web/*.vugu web/*.go "$gen/"
+go run github.com/vugu/vugu/cmd/vugugen -skip-go-mod -skip-main "$gen"
+gofmt -w "$gen"/*_gen.go
+for f in "$gen"/*_gen.go; do
+	dst="web/$(basename "$f")"
+	if ! cmp -s "$f" "$dst"; then
+		cp "$f" "$dst.tmp.$$" && mv "$dst.tmp.$$" "$dst"
+		echo "build.sh: regenerated $dst"
+	fi
+done
 
 echo "build.sh: page (web) -> wasm"
 GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$tmp/ui.wasm" ./web
