@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand"
 	"testing"
+	"time"
 )
 
 // Benchmarks on the full-size seed network with random weights:
@@ -48,13 +49,24 @@ func BenchmarkSeed(b *testing.B) {
 			n.Forward(x)
 			b.ReportAllocs()
 			b.ResetTimer()
+			c0 := cpuTime()
 			for i := 0; i < b.N; i++ {
 				n.Forward(x)
 			}
+			reportCPU(b, c0, "cpu-ms/image")
 			s := b.Elapsed().Seconds() / float64(b.N)
 			b.ReportMetric(s*1e3, "ms/image")
 			b.ReportMetric(float64(totalFLOPs(n))/s/1e9, "GFLOP/s")
 		})
+	}
+}
+
+// reportCPU reports the CPU time per op since c0 (cputime_*_test.go):
+// under load, compare these rather than wall times.
+func reportCPU(b *testing.B, c0 time.Duration, unit string) {
+	b.StopTimer() // reading the CPU time allocates under js/wasm
+	if c := cpuTime() - c0; c > 0 {
+		b.ReportMetric(float64(c.Microseconds())/1e3/float64(b.N), unit)
 	}
 }
 
@@ -117,6 +129,7 @@ func BenchmarkKBlock(b *testing.B) {
 					flops += n.FLOPs()[i]
 				}
 			}
+			c0 := cpuTime()
 			for j := 0; j < b.N; j++ {
 				for i, l := range n.Arch().Layers {
 					if l.Op == OpConv {
@@ -124,6 +137,7 @@ func BenchmarkKBlock(b *testing.B) {
 					}
 				}
 			}
+			reportCPU(b, c0, "cpu-ms/convs")
 			s := b.Elapsed().Seconds() / float64(b.N)
 			b.ReportMetric(s*1e3, "ms/convs")
 			b.ReportMetric(float64(flops)/s/1e9, "GFLOP/s")
@@ -131,33 +145,47 @@ func BenchmarkKBlock(b *testing.B) {
 	}
 }
 
-// BenchmarkWinograd times the seed's 3x3 convolutions (conv3-5) through
-// Winograd F(2x2,3x3) and through im2col + GEMM:
+// BenchmarkWinograd times the seed's conv layers by path: conv1 through
+// im2col or space-to-depth + Winograd, conv3-5 through im2col or Winograd:
 //
 //	go test ./nn -run '^$' -bench Winograd -benchtime 10x
 func BenchmarkWinograd(b *testing.B) {
-	defer func() { useWinograd = true }()
-	for _, wino := range []bool{false, true} {
-		useWinograd = wino
+	defer func() { useWinograd, useS2D = true, true }()
+	for _, c := range []struct {
+		name      string
+		layers    func(l Layer) bool
+		wino, s2d bool
+	}{
+		{"conv1/im2col", isConv1, false, false},
+		{"conv1/s2d+winograd", isConv1, true, true},
+		{"conv3-5/im2col", isConv3x3, false, false},
+		{"conv3-5/winograd", isConv3x3, true, false},
+	} {
+		useWinograd, useS2D = c.wino, c.s2d
 		n, x := seedNet(b, false)
 		n.Forward(x)
-		b.Run(fmt.Sprintf("winograd=%v", wino), func(b *testing.B) {
+		b.Run(c.name, func(b *testing.B) {
 			var flops int64
 			var idx []int
 			for i, l := range n.Arch().Layers {
-				if l.Op == OpConv && l.Kernel == 3 {
+				if c.layers(l) {
 					flops += n.FLOPs()[i]
 					idx = append(idx, i)
 				}
 			}
+			c0 := cpuTime()
 			for j := 0; j < b.N; j++ {
 				for _, i := range idx {
 					n.LayerForward(i)
 				}
 			}
+			reportCPU(b, c0, "cpu-ms/op")
 			s := b.Elapsed().Seconds() / float64(b.N)
-			b.ReportMetric(s*1e3, "ms/conv3-5")
+			b.ReportMetric(s*1e3, "ms/op")
 			b.ReportMetric(float64(flops)/s/1e9, "GFLOP/s") // direct-conv FLOPs
 		})
 	}
 }
+
+func isConv1(l Layer) bool   { return l.Op == OpConv && l.Stride > 1 }
+func isConv3x3(l Layer) bool { return l.Op == OpConv && l.Kernel == 3 }

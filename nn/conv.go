@@ -19,6 +19,7 @@ type convLayer struct {
 	padded                 []float32 // (C,hp,wp) with a zero border, if pad > 0
 	panelBuf               []float32 // one packed B panel of one K block, kc*nr
 	wino                   *winoConv // 3x3 stride 1: Winograd F(2x2,3x3) instead (winograd.go)
+	s2d                    *s2dConv  // strided, 3x3 after space-to-depth: s2d then wino (s2d.go)
 
 	// Native parallelism (parallel.go); empty under wasm.
 	work chan *convJob
@@ -40,6 +41,10 @@ func newConvLayer(l Layer, in, out Shape, w, b Weight) *convLayer {
 	cv.panels = (cv.n + nr - 1) / nr
 	if useWinograd && winogradOK(l) {
 		cv.wino = newWinoConv(l, in, out, dequant(w), dequant(b))
+		return cv
+	}
+	if useWinograd && useS2D && s2dOK(l) {
+		cv.s2d, cv.wino = newS2DConv(l, in, out, dequant(w), dequant(b))
 		return cv
 	}
 	cv.a = make([]float32, g*cv.mp*cv.kk)
@@ -66,6 +71,13 @@ func (cv *convLayer) flops() int64 {
 // that gathering patches needs no bounds tests; then, per group, the GEMM
 // runs panel by panel (convPanels).
 func (cv *convLayer) forward(dst, src []float32) {
+	if cv.s2d != nil {
+		// Straight into the Winograd layer's buffer (it has no padding of
+		// its own: pad 0).
+		cv.s2d.fill(cv.wino.padded, src, cv.wino.hp, cv.wino.wp)
+		cv.wino.run(dst)
+		return
+	}
 	if cv.wino != nil {
 		cv.wino.forward(dst, src)
 		return

@@ -39,8 +39,9 @@ type winoConv struct {
 }
 
 // useWinograd turns the Winograd path on for the layers winogradOK
-// accepts (BenchmarkWinograd compares both).
-var useWinograd = true
+// accepts, useS2D for the strided ones s2dOK accepts (BenchmarkWinograd
+// compares them).
+var useWinograd, useS2D = true, true
 
 // winogradOK reports whether a conv layer can take the Winograd path.
 func winogradOK(l Layer) bool { return l.Kernel == 3 && l.Stride == 1 }
@@ -113,6 +114,11 @@ func (wc *winoConv) forward(dst, src []float32) {
 			copy(wc.padded[o:o+wc.w], src[(ch*wc.h+y)*wc.w:(ch*wc.h+y+1)*wc.w])
 		}
 	}
+	wc.run(dst)
+}
+
+// run is forward from the input already in wc.padded.
+func (wc *winoConv) run(dst []float32) {
 	plane := wc.hp * wc.wp
 	for g := 0; g < wc.groups; g++ {
 		wc.inputTransform(wc.padded[g*wc.cg*plane : (g+1)*wc.cg*plane])

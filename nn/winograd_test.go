@@ -120,3 +120,45 @@ func BenchmarkWinoParts(b *testing.B) {
 		}
 	})
 }
+
+// TestS2DRandom runs strided convolutions whose space-to-depth kernel is
+// 3x3 (conv1's 11x11 stride 4 among them) against refConv: kernels 5-12,
+// strides 2-4, pads 0-3, odd sizes, float32 and int8 weights.
+func TestS2DRandom(t *testing.T) {
+	r := rand.New(rand.NewSource(23))
+	tested := 0
+	for it := 0; tested < 40 && it < 1000; it++ {
+		k, s := 5+r.Intn(8), 2+r.Intn(3)
+		pad := r.Intn(4)
+		c, oc := 1+r.Intn(4), 1+r.Intn(10)
+		h, w := 1+r.Intn(40), 1+r.Intn(40)
+		if tested == 0 {
+			k, s, pad, c, oc, h, w = 11, 4, 2, 3, 8, 63, 63 // conv1, fewer channels, smaller map
+		}
+		l := conv("c", c, oc, k, s, pad, 1)
+		if !s2dOK(l) || h+2*pad < k || w+2*pad < k {
+			continue
+		}
+		tested++
+		a := Arch{InC: c, InH: h, InW: w, Layers: []Layer{l}}
+		ps := randParams(r, a)
+		if it%2 == 1 {
+			ps = quantize(ps)
+		}
+		n, err := New(a, ps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.layers[0].conv.s2d == nil {
+			t.Fatalf("%+v: space-to-depth not taken", l)
+		}
+		x := randVec(r, c*h*w, 1)
+		want := refForward(a, ps, x)[0]
+		if d, m := maxDiff(n.Forward(x), want); d > 1e-5*math.Max(1, m) {
+			t.Fatalf("k=%d s=%d pad=%d c=%d oc=%d h=%d w=%d: max diff %g (max |ref| %g)", k, s, pad, c, oc, h, w, d, m)
+		}
+	}
+	if tested < 40 {
+		t.Fatalf("only %d shapes tested", tested)
+	}
+}
