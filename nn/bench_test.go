@@ -146,11 +146,12 @@ func BenchmarkKBlock(b *testing.B) {
 }
 
 // BenchmarkWinograd times the seed's conv layers by path: conv1 through
-// im2col or space-to-depth + Winograd, conv3-5 through im2col or Winograd:
+// im2col or space-to-depth + Winograd, conv2 through im2col or split into
+// 3x3 pieces + Winograd, conv3-5 through im2col or Winograd:
 //
 //	go test ./nn -run '^$' -bench Winograd -benchtime 10x
 func BenchmarkWinograd(b *testing.B) {
-	defer func() { useWinograd, useS2D = true, true }()
+	defer func() { useWinograd, useS2D, useSplit = true, true, true }()
 	for _, c := range []struct {
 		name      string
 		layers    func(l Layer) bool
@@ -158,10 +159,12 @@ func BenchmarkWinograd(b *testing.B) {
 	}{
 		{"conv1/im2col", isConv1, false, false},
 		{"conv1/s2d+winograd", isConv1, true, true},
+		{"conv2/im2col", isConv5x5, false, false},
+		{"conv2/split+winograd", isConv5x5, true, true},
 		{"conv3-5/im2col", isConv3x3, false, false},
 		{"conv3-5/winograd", isConv3x3, true, false},
 	} {
-		useWinograd, useS2D = c.wino, c.s2d
+		useWinograd, useS2D, useSplit = c.wino, c.s2d, c.s2d
 		n, x := seedNet(b, false)
 		n.Forward(x)
 		b.Run(c.name, func(b *testing.B) {
@@ -189,3 +192,4 @@ func BenchmarkWinograd(b *testing.B) {
 
 func isConv1(l Layer) bool   { return l.Op == OpConv && l.Stride > 1 }
 func isConv3x3(l Layer) bool { return l.Op == OpConv && l.Kernel == 3 }
+func isConv5x5(l Layer) bool { return l.Op == OpConv && l.Kernel == 5 }

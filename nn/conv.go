@@ -19,7 +19,7 @@ type convLayer struct {
 	padded                 []float32 // (C,hp,wp) with a zero border, if pad > 0
 	panelBuf               []float32 // one packed B panel of one K block, kc*nr
 	wino                   *winoConv // 3x3 stride 1: Winograd F(2x2,3x3) instead (winograd.go)
-	s2d                    *s2dConv  // strided, 3x3 after space-to-depth: s2d then wino (s2d.go)
+	s2d                    *s2dConv  // rearranged into a 3x3 stride-1 conv, then wino (s2d.go)
 
 	// Native parallelism (parallel.go); empty under wasm.
 	work chan *convJob
@@ -44,7 +44,11 @@ func newConvLayer(l Layer, in, out Shape, w, b Weight) *convLayer {
 		return cv
 	}
 	if useWinograd && useS2D && s2dOK(l) {
-		cv.s2d, cv.wino = newS2DConv(l, in, out, dequant(w), dequant(b))
+		cv.s2d, cv.wino = newS2DConv(l, in, out, dequant(w), dequant(b), true)
+		return cv
+	}
+	if useWinograd && useSplit && splitOK(l) {
+		cv.s2d, cv.wino = newS2DConv(l, in, out, dequant(w), dequant(b), false)
 		return cv
 	}
 	cv.a = make([]float32, g*cv.mp*cv.kk)

@@ -39,9 +39,9 @@ type winoConv struct {
 }
 
 // useWinograd turns the Winograd path on for the layers winogradOK
-// accepts, useS2D for the strided ones s2dOK accepts (BenchmarkWinograd
-// compares them).
-var useWinograd, useS2D = true, true
+// accepts, useS2D for the strided ones s2dOK accepts, useSplit for the
+// larger kernels splitOK accepts (BenchmarkWinograd compares them).
+var useWinograd, useS2D, useSplit = true, true, true
 
 // winogradOK reports whether a conv layer can take the Winograd path.
 func winogradOK(l Layer) bool { return l.Kernel == 3 && l.Stride == 1 }

@@ -121,28 +121,38 @@ func BenchmarkWinoParts(b *testing.B) {
 	})
 }
 
-// TestS2DRandom runs strided convolutions whose space-to-depth kernel is
-// 3x3 (conv1's 11x11 stride 4 among them) against refConv: kernels 5-12,
-// strides 2-4, pads 0-3, odd sizes, float32 and int8 weights.
+// TestS2DRandom runs the layers rearranged into 3x3 stride-1 convs (s2d.go)
+// against refConv: strided ones whose space-to-depth kernel is 3x3 (conv1's
+// 11x11 stride 4 among them: kernels 5-12, strides 2-4) and stride-1 4x4 to
+// 6x6 kernels split into 3x3 pieces (conv2's 5x5), pads 0-3, groups 1-2,
+// odd sizes, float32 and int8 weights.
 func TestS2DRandom(t *testing.T) {
 	r := rand.New(rand.NewSource(23))
-	tested := 0
-	for it := 0; tested < 40 && it < 1000; it++ {
+	tested := map[bool]int{}
+	for it := 0; (tested[true] < 40 || tested[false] < 40) && it < 2000; it++ {
 		k, s := 5+r.Intn(8), 2+r.Intn(3)
-		pad := r.Intn(4)
-		c, oc := 1+r.Intn(4), 1+r.Intn(10)
-		h, w := 1+r.Intn(40), 1+r.Intn(40)
-		if tested == 0 {
-			k, s, pad, c, oc, h, w = 11, 4, 2, 3, 8, 63, 63 // conv1, fewer channels, smaller map
+		if it%2 == 1 {
+			k, s = 4+r.Intn(3), 1
 		}
-		l := conv("c", c, oc, k, s, pad, 1)
-		if !s2dOK(l) || h+2*pad < k || w+2*pad < k {
+		pad := r.Intn(4)
+		g := 1 + r.Intn(2)
+		c, oc := g*(1+r.Intn(4)), g*(1+r.Intn(6))
+		h, w := 1+r.Intn(40), 1+r.Intn(40)
+		switch it {
+		case 0:
+			k, s, pad, g, c, oc, h, w = 11, 4, 2, 1, 3, 8, 63, 63 // conv1, fewer channels, smaller map
+		case 1:
+			k, s, pad, g, c, oc, h, w = 5, 1, 2, 1, 8, 12, 27, 27 // conv2, fewer channels
+		}
+		l := conv("c", c, oc, k, s, pad, g)
+		s2d := s2dOK(l)
+		if !s2d && !splitOK(l) || h+2*pad < k || w+2*pad < k {
 			continue
 		}
-		tested++
+		tested[s2d]++
 		a := Arch{InC: c, InH: h, InW: w, Layers: []Layer{l}}
 		ps := randParams(r, a)
-		if it%2 == 1 {
+		if it%4 >= 2 {
 			ps = quantize(ps)
 		}
 		n, err := New(a, ps)
@@ -150,15 +160,15 @@ func TestS2DRandom(t *testing.T) {
 			t.Fatal(err)
 		}
 		if n.layers[0].conv.s2d == nil {
-			t.Fatalf("%+v: space-to-depth not taken", l)
+			t.Fatalf("%+v: not rearranged", l)
 		}
 		x := randVec(r, c*h*w, 1)
 		want := refForward(a, ps, x)[0]
 		if d, m := maxDiff(n.Forward(x), want); d > 1e-5*math.Max(1, m) {
-			t.Fatalf("k=%d s=%d pad=%d c=%d oc=%d h=%d w=%d: max diff %g (max |ref| %g)", k, s, pad, c, oc, h, w, d, m)
+			t.Fatalf("k=%d s=%d pad=%d g=%d c=%d oc=%d h=%d w=%d: max diff %g (max |ref| %g)", k, s, pad, g, c, oc, h, w, d, m)
 		}
 	}
-	if tested < 40 {
-		t.Fatalf("only %d shapes tested", tested)
+	if tested[true] < 40 || tested[false] < 40 {
+		t.Fatalf("only %v shapes tested", tested)
 	}
 }
