@@ -574,6 +574,23 @@ func TestBrowserApp(t *testing.T) {
 	}
 	shot(t, ctx, "01-ready-desktop")
 
+	// Accessibility basics: every control has a name, and Tab reaches the
+	// photo picker first.
+	unnamed := js[string](t, ctx, `[...document.querySelectorAll('button, input, select, summary')].filter(e => {
+		const name = (e.getAttribute('aria-label') || e.textContent || (e.closest('label') || {}).textContent || '').trim();
+		return name === '';
+	}).map(e => e.outerHTML.slice(0, 80)).join('\n')`)
+	if unnamed != "" {
+		t.Errorf("controls without an accessible name:\n%s", unnamed)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\t")); err != nil {
+		t.Fatal(err)
+	}
+	if f := js[string](t, ctx, `document.activeElement.dataset.testid || document.activeElement.tagName`); f != "file-input" {
+		t.Errorf("first Tab stop is %s, want the photo picker", f)
+	}
+	shot(t, ctx, "01b-keyboard-focus")
+
 	// 2. Validation photos through the file picker: a list of results.
 	photos := valPhotos(t, 2)
 	var paths []string
