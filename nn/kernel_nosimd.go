@@ -15,3 +15,8 @@ const simdKernel = false
 func microKernel(k int, a, b, c []float32, ldc int, bias []float32) {
 	kernel3x4Scalar(k, a, b, c, ldc, bias)
 }
+
+// microKernelNarrow: no narrower tile in this build (see kernel_simd_wasm.go).
+func microKernelNarrow(k int, a, b, c []float32, ldc int, bias []float32, cols int) bool {
+	return false
+}

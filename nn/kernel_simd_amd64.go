@@ -89,3 +89,8 @@ func kernel4x24AVX2(k int, a, b, c []float32, ldc int, bias []float32) {
 	c31.Store(c[3*ldc+8 : 3*ldc+16])
 	c32.Store(c[3*ldc+16 : 3*ldc+24])
 }
+
+// microKernelNarrow: no narrower tile in this build (see kernel_simd_wasm.go).
+func microKernelNarrow(k int, a, b, c []float32, ldc int, bias []float32, cols int) bool {
+	return false
+}

@@ -94,3 +94,86 @@ func kernel4x12SIMD(k int, a, b, c []float32, ldc int, bias []float32) {
 	c31.Store(c[3*ldc+4 : 3*ldc+8])
 	c32.Store(c[3*ldc+8 : 3*ldc+12])
 }
+
+// microKernelNarrow computes only the first cols columns of a tile (the
+// rest of the mr x nr tile in c is left alone), for a last column panel
+// that is mostly padding: a 4x4 tile for cols <= 4, 4x8 for cols <= 8. b
+// is still a packed nr-wide panel. It reports false when it cannot help
+// (more columns, or no SIMD); the caller then runs microKernel.
+func microKernelNarrow(k int, a, b, c []float32, ldc int, bias []float32, cols int) bool {
+	switch {
+	case !simdOK || cols > 8:
+		return false
+	case cols <= 4:
+		kernel4xNSIMD(k, a, b, c, ldc, bias, false)
+	default:
+		kernel4xNSIMD(k, a, b, c, ldc, bias, true)
+	}
+	return true
+}
+
+// kernel4xNSIMD is the 4x4 (wide false) or 4x8 (wide true) tile over a
+// 12-wide B panel; bias nil adds to c, as microKernel.
+func kernel4xNSIMD(k int, a, b, c []float32, ldc int, bias []float32, wide bool) {
+	a = a[:4*k]
+	b = b[:12*k]
+	c = c[:3*ldc+12]
+	var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x4
+	if bias != nil {
+		_ = bias[3]
+		c00 = archsimd.BroadcastFloat32x4(bias[0])
+		c10 = archsimd.BroadcastFloat32x4(bias[1])
+		c20 = archsimd.BroadcastFloat32x4(bias[2])
+		c30 = archsimd.BroadcastFloat32x4(bias[3])
+		c01, c11, c21, c31 = c00, c10, c20, c30
+	} else {
+		c00 = archsimd.LoadFloat32x4(c[0*ldc : 0*ldc+4])
+		c10 = archsimd.LoadFloat32x4(c[1*ldc : 1*ldc+4])
+		c20 = archsimd.LoadFloat32x4(c[2*ldc : 2*ldc+4])
+		c30 = archsimd.LoadFloat32x4(c[3*ldc : 3*ldc+4])
+		if wide {
+			c01 = archsimd.LoadFloat32x4(c[0*ldc+4 : 0*ldc+8])
+			c11 = archsimd.LoadFloat32x4(c[1*ldc+4 : 1*ldc+8])
+			c21 = archsimd.LoadFloat32x4(c[2*ldc+4 : 2*ldc+8])
+			c31 = archsimd.LoadFloat32x4(c[3*ldc+4 : 3*ldc+8])
+		}
+	}
+	if wide {
+		for len(a) >= 4 && len(b) >= 12 {
+			b0 := archsimd.LoadFloat32x4(b[0:4])
+			b1 := archsimd.LoadFloat32x4(b[4:8])
+			a0 := archsimd.BroadcastFloat32x4(a[0])
+			c00 = a0.MulAdd(b0, c00)
+			c01 = a0.MulAdd(b1, c01)
+			a1 := archsimd.BroadcastFloat32x4(a[1])
+			c10 = a1.MulAdd(b0, c10)
+			c11 = a1.MulAdd(b1, c11)
+			a2 := archsimd.BroadcastFloat32x4(a[2])
+			c20 = a2.MulAdd(b0, c20)
+			c21 = a2.MulAdd(b1, c21)
+			a3 := archsimd.BroadcastFloat32x4(a[3])
+			c30 = a3.MulAdd(b0, c30)
+			c31 = a3.MulAdd(b1, c31)
+			a = a[4:]
+			b = b[12:]
+		}
+		c01.Store(c[0*ldc+4 : 0*ldc+8])
+		c11.Store(c[1*ldc+4 : 1*ldc+8])
+		c21.Store(c[2*ldc+4 : 2*ldc+8])
+		c31.Store(c[3*ldc+4 : 3*ldc+8])
+	} else {
+		for len(a) >= 4 && len(b) >= 12 {
+			b0 := archsimd.LoadFloat32x4(b[0:4])
+			c00 = archsimd.BroadcastFloat32x4(a[0]).MulAdd(b0, c00)
+			c10 = archsimd.BroadcastFloat32x4(a[1]).MulAdd(b0, c10)
+			c20 = archsimd.BroadcastFloat32x4(a[2]).MulAdd(b0, c20)
+			c30 = archsimd.BroadcastFloat32x4(a[3]).MulAdd(b0, c30)
+			a = a[4:]
+			b = b[12:]
+		}
+	}
+	c00.Store(c[0*ldc : 0*ldc+4])
+	c10.Store(c[1*ldc : 1*ldc+4])
+	c20.Store(c[2*ldc : 2*ldc+4])
+	c30.Store(c[3*ldc : 3*ldc+4])
+}

@@ -333,3 +333,56 @@ func TestVectorOps(t *testing.T) {
 		}
 	}
 }
+
+// TestMicroKernelNarrow checks the narrow edge tiles against a float64
+// reference: the first cols columns right, nothing written past the 4 or 8
+// columns they cover (when the build has them).
+func TestMicroKernelNarrow(t *testing.T) {
+	r := rand.New(rand.NewSource(24))
+	for _, k := range []int{0, 1, 5, 48, 192} {
+		for cols := 1; cols < nr; cols++ {
+			for _, acc := range []bool{false, true} {
+				a, b := randVec(r, k*mr, 1), randVec(r, k*nr, 1)
+				bias := randVec(r, mr, 1)
+				ldc := nr + 5
+				c := randVec(r, mr*ldc, 1)
+				orig := append([]float32(nil), c...)
+				kb := bias
+				if acc {
+					kb = nil
+				}
+				if !microKernelNarrow(k, a, b, c, ldc, kb, cols) {
+					if simdKernel && nr == 12 && cols <= 8 {
+						t.Fatalf("cols=%d: the SIMD build must take narrow tiles", cols)
+					}
+					continue
+				}
+				covered := 4
+				if cols > 4 {
+					covered = 8
+				}
+				for i := 0; i < mr; i++ {
+					for j := 0; j < ldc; j++ {
+						g := c[i*ldc+j]
+						if j >= covered {
+							if g != orig[i*ldc+j] {
+								t.Fatalf("k=%d cols=%d: wrote (%d,%d) past the %d covered columns", k, cols, i, j, covered)
+							}
+							continue
+						}
+						want := float64(bias[i])
+						if acc {
+							want = float64(orig[i*ldc+j])
+						}
+						for p := 0; p < k; p++ {
+							want += float64(a[p*mr+i]) * float64(b[p*nr+j])
+						}
+						if math.Abs(float64(g)-want) > 1e-5*math.Sqrt(float64(k)+1) {
+							t.Fatalf("k=%d cols=%d acc=%v: c[%d][%d] = %g, want %g", k, cols, acc, i, j, g, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -191,8 +191,14 @@ func (wc *winoConv) gemms(g, x0, x1 int) {
 		m := wc.m[xi*mp*tp : (xi+1)*mp*tp]
 		for jp := 0; jp*nr < tp; jp++ {
 			bp := v[jp*cg*nr : (jp+1)*cg*nr]
+			cols := min(nr, wc.t-jp*nr)
 			for ip := 0; ip*mr < mp; ip++ {
-				microKernel(cg, u[ip*cg*mr:(ip+1)*cg*mr], bp, m[ip*mr*tp+jp*nr:], tp, wc.zero[:])
+				ap, cp := u[ip*cg*mr:(ip+1)*cg*mr], m[ip*mr*tp+jp*nr:]
+				// The last panel of the seed's 13x13 maps has 1 tile of 12.
+				if cols < nr && microKernelNarrow(cg, ap, bp, cp, tp, wc.zero[:], cols) {
+					continue
+				}
+				microKernel(cg, ap, bp, cp, tp, wc.zero[:])
 			}
 		}
 	}

@@ -110,9 +110,11 @@ func BenchmarkWinoParts(b *testing.B) {
 		}
 	})
 	b.Run("gemm", func(b *testing.B) {
+		c0 := cpuTime()
 		for i := 0; i < b.N; i++ {
 			wc.gemms(0, 0, 16)
 		}
+		reportCPU(b, c0, "cpu-ms/op")
 	})
 	b.Run("out", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
