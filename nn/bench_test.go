@@ -84,9 +84,11 @@ func BenchmarkSeedLayers(b *testing.B) {
 			}
 			b.Run(name, func(b *testing.B) {
 				b.ReportAllocs()
+				c0 := cpuTime()
 				for j := 0; j < b.N; j++ {
 					n.LayerForward(i)
 				}
+				reportCPU(b, c0, "cpu-ms/op")
 				s := b.Elapsed().Seconds() / float64(b.N)
 				b.ReportMetric(s*1e3, "ms/op")
 				if f := n.FLOPs()[i]; f > 0 {

@@ -24,3 +24,9 @@ func dotQ8(q []int8, x []float32) float32 {
 	s0.Add(s1).StoreArray(&tmp)
 	return ((tmp[0] + tmp[1]) + (tmp[2] + tmp[3])) + ((tmp[4] + tmp[5]) + (tmp[6] + tmp[7])) + dotQ8Scalar(q[i:], x[i:])
 }
+
+// dotQ8x4 is dotQ8 of four rows of the same length against one x (the
+// row-blocked form is a wasm kernel; here four dots).
+func dotQ8x4(q0, q1, q2, q3 []int8, x []float32) (float32, float32, float32, float32) {
+	return dotQ8(q0, x), dotQ8(q1, x), dotQ8(q2, x), dotQ8(q3, x)
+}

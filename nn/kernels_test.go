@@ -256,6 +256,22 @@ func TestDots(t *testing.T) {
 		if got := dotQ8(q, x); math.Abs(float64(got)-wq) > 127*tol {
 			t.Errorf("dotQ8 n=%d: %g, want %g", n, got, wq)
 		}
+		// dotQ8x4: four different rows (q, reversed q, negated q, a fresh row).
+		rows := [4][]int8{q, make([]int8, n), make([]int8, n), make([]int8, n)}
+		for i := range q {
+			rows[1][i], rows[2][i], rows[3][i] = q[n-1-i], -q[i], int8(r.Intn(255)-127)
+		}
+		var got [4]float32
+		got[0], got[1], got[2], got[3] = dotQ8x4(rows[0], rows[1], rows[2], rows[3], x)
+		for k, row := range rows {
+			var want float64
+			for i, v := range row {
+				want += float64(v) * float64(x[i])
+			}
+			if math.Abs(float64(got[k])-want) > 127*tol {
+				t.Errorf("dotQ8x4 n=%d row %d: %g, want %g", n, k, got[k], want)
+			}
+		}
 	}
 }
 

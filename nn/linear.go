@@ -20,8 +20,16 @@ func newLinearLayer(l Layer, w, b Weight) *linearLayer {
 func (ll *linearLayer) forward(dst, src []float32) {
 	x := src[:ll.in]
 	if ll.q8 != nil {
-		for o := 0; o < ll.out; o++ {
-			dst[o] = ll.bias[o] + ll.scale[o]*dotQ8(ll.q8[o*ll.in:(o+1)*ll.in], x)
+		in, q := ll.in, ll.q8
+		o := 0
+		// Four rows at a time share the loads of x (dotQ8x4).
+		for ; o+4 <= ll.out; o += 4 {
+			s0, s1, s2, s3 := dotQ8x4(q[o*in:(o+1)*in], q[(o+1)*in:(o+2)*in], q[(o+2)*in:(o+3)*in], q[(o+3)*in:(o+4)*in], x)
+			d, b, sc := dst[o:o+4], ll.bias[o:o+4], ll.scale[o:o+4]
+			d[0], d[1], d[2], d[3] = b[0]+sc[0]*s0, b[1]+sc[1]*s1, b[2]+sc[2]*s2, b[3]+sc[3]*s3
+		}
+		for ; o < ll.out; o++ {
+			dst[o] = ll.bias[o] + ll.scale[o]*dotQ8(q[o*in:(o+1)*in], x)
 		}
 		return
 	}
