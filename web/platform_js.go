@@ -82,17 +82,26 @@ func object() js.Value { return global.Get("Object").New() }
 
 // ---- manifest, worker ----
 
+// early is what boot.js started before the UI ran (window.alexnetEarly):
+// the manifest, the worker's module being compiled, the default model's
+// request. Undefined when boot.js did not set it.
+func early() js.Value { return global.Get("alexnetEarly") }
+
 func loadManifest() (Manifest, error) {
-	resp, err := await(global.Call("fetch", "manifest.json", map[string]any{"cache": "no-cache"}))
-	if err != nil {
-		return Manifest{}, err
-	}
-	if !resp.Get("ok").Bool() {
-		return Manifest{}, errors.New("manifest.json: HTTP " + strconv.Itoa(resp.Get("status").Int()))
-	}
-	j, err := await(resp.Call("json"))
-	if err != nil {
-		return Manifest{}, err
+	var j js.Value
+	if e := early(); e.Truthy() && e.Get("manifest").Truthy() {
+		j = e.Get("manifest")
+	} else {
+		resp, err := await(global.Call("fetch", "manifest.json", map[string]any{"cache": "no-cache"}))
+		if err != nil {
+			return Manifest{}, err
+		}
+		if !resp.Get("ok").Bool() {
+			return Manifest{}, errors.New("manifest.json: HTTP " + strconv.Itoa(resp.Get("status").Int()))
+		}
+		if j, err = await(resp.Call("json")); err != nil {
+			return Manifest{}, err
+		}
 	}
 	str := func(k string) string {
 		if v := j.Get(k); v.Type() == js.TypeString {
@@ -128,7 +137,14 @@ func startWorker(m Manifest) error {
 	url := "worker.js?exec=" + global.Call("encodeURIComponent", m.WasmExec).String()
 	w := global.Get("Worker").New(url)
 	go func() {
-		mod, err := await(global.Get("WebAssembly").Call("compileStreaming", global.Call("fetch", m.Worker)))
+		var compiling js.Value
+		if e := early(); e.Truthy() {
+			compiling = e.Get("workerModule") // started by boot.js
+		}
+		if !compiling.Truthy() {
+			compiling = global.Get("WebAssembly").Call("compileStreaming", global.Call("fetch", m.Worker))
+		}
+		mod, err := await(compiling)
 		msg := object()
 		if err != nil {
 			msg.Set("type", "module-error")
@@ -265,17 +281,45 @@ func fetchModel(url string, cacheable bool, expected int64, progress func(loaded
 	if caches := global.Get("caches"); cacheable && caches.Truthy() {
 		if c, err := await(caches.Call("open", modelCache)); err == nil {
 			cache = c
-			if hit, err := await(c.Call("match", url)); err == nil && hit.Truthy() {
-				if ab, err := await(hit.Call("arrayBuffer")); err == nil {
-					u8 := global.Get("Uint8Array").New(ab)
-					return modelBlob{bytes: u8, resp: js.Undefined(), url: url, size: int64(u8.Length())}, true, nil
+		}
+	}
+	cachedBlob := func(hit js.Value) (modelBlob, bool) {
+		ab, err := await(hit.Call("arrayBuffer"))
+		if err != nil {
+			return modelBlob{}, false
+		}
+		u8 := global.Get("Uint8Array").New(ab)
+		return modelBlob{bytes: u8, resp: js.Undefined(), url: url, size: int64(u8.Length())}, true
+	}
+	// boot.js may have started this very request (cache lookup, then
+	// fetch) before the UI was running; take it over once.
+	var resp js.Value
+	if e := early(); cacheable && e.Truthy() && e.Get("model").Truthy() && e.Get("modelURL").String() == url {
+		p := e.Get("model")
+		e.Delete("model")
+		if r, err := await(p); err == nil {
+			if r.Get("cached").Bool() {
+				if b, ok := cachedBlob(r.Get("response")); ok {
+					return b, true, nil
 				}
+			} else {
+				resp = r.Get("response")
 			}
 		}
 	}
-	resp, err := await(global.Call("fetch", url, map[string]any{"cache": "no-cache"}))
-	if err != nil {
-		return modelBlob{}, false, errors.New("network error (" + err.Error() + ")")
+	if resp.IsUndefined() && cache.Truthy() {
+		if hit, err := await(cache.Call("match", url)); err == nil && hit.Truthy() {
+			if b, ok := cachedBlob(hit); ok {
+				return b, true, nil
+			}
+		}
+	}
+	if resp.IsUndefined() {
+		r, err := await(global.Call("fetch", url, map[string]any{"cache": "no-cache"}))
+		if err != nil {
+			return modelBlob{}, false, errors.New("network error (" + err.Error() + ")")
+		}
+		resp = r
 	}
 	if !resp.Get("ok").Bool() {
 		return modelBlob{}, false, errors.New("HTTP " + strconv.Itoa(resp.Get("status").Int()) + " for " + url)

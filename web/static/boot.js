@@ -31,6 +31,24 @@
 		const res = await fetch('manifest.json', { cache: 'no-cache' });
 		if (!res.ok) throw new Error('manifest.json: HTTP ' + res.status);
 		const m = await res.json();
+		// Start the slow parts now, in parallel with the UI's start: the
+		// worker's compile and the default model (Cache API first, the same
+		// cache the UI uses). The UI takes them over (platform_js.go: early).
+		const early = { manifest: m };
+		window.alexnetEarly = early;
+		early.workerModule = WebAssembly.compileStreaming(fetch(m.worker));
+		early.workerModule.catch(() => {}); // the UI reports failures
+		if (!new URLSearchParams(location.search).get('model')) {
+			early.modelURL = m.model;
+			early.model = (async () => {
+				try {
+					const hit = await (await caches.open('flowerscope-models-v1')).match(m.model);
+					if (hit) return { cached: true, response: hit };
+				} catch (e) { /* no Cache API: download */ }
+				return { cached: false, response: await fetch(m.model, { cache: 'no-cache' }) };
+			})();
+			early.model.catch(() => {});
+		}
 		say('Loading the app…');
 		const go = new Go();
 		const { instance } = await WebAssembly.instantiateStreaming(fetch(m.ui), go.importObject);
