@@ -107,6 +107,7 @@ func New(a Arch, params map[string]Weight) (*Net, error) {
 		prev = n.outs[i]
 		s = shapes[i]
 	}
+	shareWinoScratch(n.layers)
 	return n, nil
 }
 

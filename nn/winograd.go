@@ -33,6 +33,7 @@ type winoConv struct {
 	u                                         []float32 // per group, per xi: packA(U_xi) (mp x cg)
 	v                                         []float32 // per xi: V_xi in nr-column panels (cg x tp)
 	m                                         []float32 // per xi: M_xi (mp x tp)
+	nv, nm                                    int       // their lengths
 	bias                                      []float32 // (OC)
 	zero                                      [mr]float32
 	par                                       *convLayer // set when its GEMMs run on several goroutines (parallel.go)
@@ -57,32 +58,49 @@ func newWinoConv(l Layer, in, out Shape, wf, bf []float32) *winoConv {
 	// Tiles read rows 2*ty .. 2*ty+3 of the padded input: up to 2*th+1.
 	wc.hp, wc.wp = max(2*wc.th+2, in.H+2*l.Pad), max(2*wc.tw+2, in.W+2*l.Pad)
 	wc.padded = make([]float32, in.C*wc.hp*wc.wp)
-	wc.v = make([]float32, 16*wc.cg*wc.tp)
-	wc.m = make([]float32, 16*wc.mp*wc.tp)
+	// v and m are scratch, shared by every Winograd layer of a Net:
+	// shareWinoScratch allocates them.
+	wc.nv, wc.nm = 16*wc.cg*wc.tp, 16*wc.mp*wc.tp
 	wc.bias = bf
 	wc.u = make([]float32, g*16*wc.mp*wc.cg)
-	ux := make([]float32, wc.ocg*wc.cg) // U_xi of one group, row-major
+	// U_xi packed straight into packA's layout (row o, column c of panel
+	// o/mr at c*mr + o%mr; rows past ocg stay zero), no temporary copies:
+	// wasm memory never shrinks, so load-time garbage is kept for good.
 	for gi := 0; gi < g; gi++ {
-		var us [16][]float32
-		for xi := range us {
-			us[xi] = make([]float32, wc.ocg*wc.cg)
-		}
 		for o := 0; o < wc.ocg; o++ {
 			for c := 0; c < wc.cg; c++ {
-				k := wf[((gi*wc.ocg+o)*wc.cg+c)*9:][:9]
 				var u [16]float32
-				winoKernel(&u, k)
-				for xi := range u {
-					us[xi][o*wc.cg+c] = u[xi]
+				winoKernel(&u, wf[((gi*wc.ocg+o)*wc.cg+c)*9:][:9])
+				for xi, v := range u {
+					wc.u[(gi*16+xi)*wc.mp*wc.cg+(o/mr)*wc.cg*mr+c*mr+o%mr] = v
 				}
 			}
 		}
-		for xi := range us {
-			copy(ux, us[xi])
-			packA(wc.u[(gi*16+xi)*wc.mp*wc.cg:(gi*16+xi+1)*wc.mp*wc.cg], ux, wc.ocg, wc.cg)
-		}
 	}
 	return wc
+}
+
+// shareWinoScratch points the V and M buffers of every Winograd layer at one
+// pair sized for the largest: layers run one after the other, and every
+// entry a layer reads it has written in the same forward (tiles past the
+// last, in the padding columns of the last panel, only feed output columns
+// that are dropped). Saves ~9 MB for the seed network.
+func shareWinoScratch(layers []layer) {
+	var nv, nm int
+	for _, ly := range layers {
+		if ly.conv != nil && ly.conv.wino != nil {
+			nv, nm = max(nv, ly.conv.wino.nv), max(nm, ly.conv.wino.nm)
+		}
+	}
+	if nv == 0 {
+		return
+	}
+	v, m := make([]float32, nv), make([]float32, nm)
+	for _, ly := range layers {
+		if wc := ly.conv; wc != nil && wc.wino != nil {
+			wc.wino.v, wc.wino.m = v[:wc.wino.nv], m[:wc.wino.nm]
+		}
+	}
 }
 
 // winoKernel is U = G g G^T for one 3x3 kernel g (row-major), computed in
