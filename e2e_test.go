@@ -924,3 +924,23 @@ func TestBrowserCameraDenied(t *testing.T) {
 		t.Error("after a denied camera the start button is gone")
 	}
 }
+
+func TestBrowserNoCamera(t *testing.T) {
+	dist := builtApp(t)
+	s := startServer(t, dist)
+	// Permission granted, but the machine has no camera and no fake one.
+	ctx := newBrowser(t, map[string]any{"use-fake-ui-for-media-stream": true})
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "page rendered", `document.querySelector('[data-testid=camera-start]')`, 60*time.Second)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=camera-start]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "no-camera message", `(document.querySelector('[data-testid=camera-error]') || {}).textContent`, 30*time.Second)
+	msg := js[string](t, ctx, `document.querySelector('[data-testid=camera-error]').textContent`)
+	if !strings.Contains(msg, "No camera") {
+		t.Errorf("missing camera says %q, want it to say no camera was found", msg)
+	}
+	shot(t, ctx, "13-no-camera")
+}
