@@ -44,7 +44,18 @@ func main() {
 }
 
 func dispatch(msg js.Value) {
+	if msg.Type() != js.TypeObject {
+		post(errorMsg(js.Undefined(), "frame", "malformed message"))
+		return
+	}
 	id := msg.Get("id")
+	// syscall/js panics on a wrong type (say, pixels that are not a typed
+	// array): answer with an error instead of stopping the worker.
+	defer func() {
+		if r := recover(); r != nil {
+			post(errorMsg(id, "frame", "malformed message"))
+		}
+	}()
 	switch msg.Get("type").String() {
 	case "load":
 		b := msg.Get("bytes")
