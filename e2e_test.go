@@ -944,3 +944,25 @@ func TestBrowserNoCamera(t *testing.T) {
 	}
 	shot(t, ctx, "13-no-camera")
 }
+
+func TestBrowserCameraChooser(t *testing.T) {
+	dist := builtApp(t)
+	s := startServer(t, dist)
+	// Two of Chromium's generated fake cameras (a file allows only one).
+	ctx := newBrowser(t, map[string]any{
+		"use-fake-ui-for-media-stream":     true,
+		"use-fake-device-for-media-stream": "device-count=2",
+	})
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "model ready", statusIs+`'ready'`, 90*time.Second)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=camera-start]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "camera chooser with two cameras", `document.querySelectorAll('[data-testid=camera-select] option').length === 2`, 30*time.Second)
+	before := js[string](t, ctx, `document.querySelector('[data-testid=camera-select]').value`)
+	js[bool](t, ctx, `(() => { const s = document.querySelector('[data-testid=camera-select]'); s.selectedIndex = 1 - s.selectedIndex; s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`)
+	waitFor(t, ctx, "the other camera live", `document.querySelector('[data-testid=camera-video]').srcObject && document.querySelector('[data-testid=camera-video]').srcObject.getVideoTracks()[0].getSettings().deviceId !== '`+before+`' && document.querySelector('[data-testid=live-results] [data-testid=pred]')`, 30*time.Second)
+	shot(t, ctx, "14-camera-chooser")
+}
