@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"image"
 	_ "image/jpeg"
+	"image/png"
 	"log"
 	"math"
 	"net/http/httptest"
@@ -36,6 +37,7 @@ import (
 	"time"
 
 	"alexnet/classifier"
+	"alexnet/prep"
 	"alexnet/weights"
 
 	"github.com/chromedp/cdproto/browser"
@@ -965,4 +967,91 @@ func TestBrowserCameraChooser(t *testing.T) {
 	js[bool](t, ctx, `(() => { const s = document.querySelector('[data-testid=camera-select]'); s.selectedIndex = 1 - s.selectedIndex; s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`)
 	waitFor(t, ctx, "the other camera live", `document.querySelector('[data-testid=camera-video]').srcObject && document.querySelector('[data-testid=camera-video]').srcObject.getVideoTracks()[0].getSettings().deviceId !== '`+before+`' && document.querySelector('[data-testid=live-results] [data-testid=pred]')`, 30*time.Second)
 	shot(t, ctx, "14-camera-chooser")
+}
+
+// tensorJS runs the app's worker binary in a Worker of its own (as the page
+// does: compiled module, model bytes), lets the browser decode a file the
+// way the page does, and returns the worker's preprocessed input tensor as
+// base64 little-endian float32.
+const tensorJS = `(async (b64, type) => {
+	const m = await (await fetch('manifest.json')).json();
+	const w = new Worker('worker.js?exec=' + encodeURIComponent(m.wasmExec));
+	const call = (msg, tr) => new Promise((res) => {
+		const h = (e) => { if (e.data.id === msg.id) { w.removeEventListener('message', h); res(e.data); } };
+		w.addEventListener('message', h);
+		w.postMessage(msg, tr || []);
+	});
+	w.postMessage({type: 'module', module: await WebAssembly.compileStreaming(fetch(m.worker))});
+	const mb = new Uint8Array(await (await fetch(m.model)).arrayBuffer());
+	const l = await call({type: 'load', id: 1, bytes: mb}, [mb.buffer]);
+	if (l.type !== 'loaded') throw new Error(l.message);
+	const s = atob(b64); const u = new Uint8Array(s.length); for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
+	const bmp = await createImageBitmap(new File([u], 'x', {type}), {imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none'});
+	const c = new OffscreenCanvas(bmp.width, bmp.height);
+	const g = c.getContext('2d', {willReadFrequently: true});
+	g.drawImage(bmp, 0, 0);
+	const d = g.getImageData(0, 0, bmp.width, bmp.height).data;
+	const r = await call({type: 'tensor', id: 2, pixels: d, width: bmp.width, height: bmp.height}, [d.buffer]);
+	w.terminate();
+	if (r.type !== 'tensor') throw new Error(r.message);
+	const bytes = new Uint8Array(r.data.buffer); let bin = '';
+	for (let i = 0; i < bytes.length; i += 8192) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
+	return btoa(bin);
+})`
+
+// TestBrowserTensor checks that the worker in the browser makes the same
+// input tensor as the native code: exactly (1e-5) for a PNG, which every
+// decoder decodes alike, and within JPEG decoder differences for a JPEG.
+func TestBrowserTensor(t *testing.T) {
+	dist := builtApp(t)
+	s := startServer(t, dist)
+	nat := loadNative(t)
+	p := nat.c.Model().Prep
+	ctx := newBrowser(t, nil)
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	photo := valPhotos(t, 1)[0].Path
+	jpg := mustRead(t, photo)
+	img := decodeFile(t, photo)
+	var pngBuf bytes.Buffer
+	if err := png.Encode(&pngBuf, img); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, typ    string
+		data         []byte
+		maxTol, mean float64
+	}{
+		{"png", "image/png", pngBuf.Bytes(), 1e-5, 1e-6},
+		{"jpeg", "image/jpeg", jpg, 0.2, 0.01}, // measured: max 0.035, mean 0.0024
+	} {
+		b64 := js[string](t, ctx, tensorJS+fmt.Sprintf("(%q, %q)", base64.StdEncoding.EncodeToString(tc.data), tc.typ))
+		raw, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]float32, len(raw)/4)
+		for i := range got {
+			got[i] = math.Float32frombits(uint32(raw[4*i]) | uint32(raw[4*i+1])<<8 | uint32(raw[4*i+2])<<16 | uint32(raw[4*i+3])<<24)
+		}
+		want, err := prep.Tensor(img, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: browser tensor has %d values, native %d", tc.name, len(got), len(want))
+		}
+		var worst, sum float64
+		for i := range got {
+			d := math.Abs(float64(got[i] - want[i]))
+			sum += d
+			worst = math.Max(worst, d)
+		}
+		mean := sum / float64(len(got))
+		t.Logf("%s: browser vs native input tensor: max |diff| %.2g, mean %.2g (%d values)", tc.name, worst, mean, len(got))
+		if worst > tc.maxTol || mean > tc.mean {
+			t.Errorf("%s: tensors differ: max %.3g (tolerance %.g), mean %.3g (tolerance %.g)", tc.name, worst, tc.maxTol, mean, tc.mean)
+		}
+	}
 }

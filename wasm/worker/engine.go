@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"alexnet/classifier"
+	"alexnet/prep"
 	"alexnet/weights"
 )
 
@@ -146,11 +147,8 @@ func (e *Engine) Classify(pix []byte, width, height int) (Reply, error) {
 	if e.busy {
 		return Reply{}, ErrBusy
 	}
-	if width < 1 || height < 1 || width > MaxSide || height > MaxSide {
-		return Reply{}, errors.New("worker: frame " + strconv.Itoa(width) + "x" + strconv.Itoa(height) + " out of range 1.." + strconv.Itoa(MaxSide))
-	}
-	if len(pix) != width*height*4 {
-		return Reply{}, errors.New("worker: frame has " + strconv.Itoa(len(pix)) + " bytes, want " + strconv.Itoa(width*height*4) + " for " + strconv.Itoa(width) + "x" + strconv.Itoa(height) + " RGBA")
+	if err := checkFrame(pix, width, height); err != nil {
+		return Reply{}, err
 	}
 	e.busy = true
 	defer func() { e.busy = false }()
@@ -161,6 +159,30 @@ func (e *Engine) Classify(pix []byte, width, height int) (Reply, error) {
 		return Reply{}, err
 	}
 	return Reply{Top: res.Top, NotSure: res.NotSure, Ms: ms(time.Since(start))}, nil
+}
+
+// Tensor is the network input the current model makes of a frame: the
+// prep package's preprocessing, exactly as Classify does it. The page does
+// not need it; the browser tests compare it with the native CLI's tensor.
+func (e *Engine) Tensor(pix []byte, width, height int) ([]float32, error) {
+	if e.c == nil {
+		return nil, ErrNoModel
+	}
+	if err := checkFrame(pix, width, height); err != nil {
+		return nil, err
+	}
+	img := &image.NRGBA{Pix: pix, Stride: 4 * width, Rect: image.Rect(0, 0, width, height)}
+	return prep.Tensor(img, e.c.Model().Prep)
+}
+
+func checkFrame(pix []byte, width, height int) error {
+	if width < 1 || height < 1 || width > MaxSide || height > MaxSide {
+		return errors.New("worker: frame " + strconv.Itoa(width) + "x" + strconv.Itoa(height) + " out of range 1.." + strconv.Itoa(MaxSide))
+	}
+	if len(pix) != width*height*4 {
+		return errors.New("worker: frame has " + strconv.Itoa(len(pix)) + " bytes, want " + strconv.Itoa(width*height*4) + " for " + strconv.Itoa(width) + "x" + strconv.Itoa(height) + " RGBA")
+	}
+	return nil
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"syscall/js"
+	"unsafe"
 )
 
 // The message protocol between the page and this worker. Every request
@@ -14,6 +15,8 @@ import (
 //	page -> worker  {type:"classify", id, pixels: Uint8ClampedArray, width, height}
 //	worker -> page  {type:"result", id, top:[{label, index, prob}], notSure, ms}
 //	worker -> page  {type:"dropped", id}                            busy: frames are never queued
+//	page -> worker  {type:"tensor", id, pixels, width, height}     the preprocessed input (tests)
+//	worker -> page  {type:"tensor", id, data: Float32Array}
 //	worker -> page  {type:"error", id, kind:"model"|"frame", message}
 //	worker -> page  {type:"ready"}                                  once, when Go has started
 //
@@ -78,6 +81,19 @@ func dispatch(msg js.Value) {
 			"name", info.Name, "arch", info.Arch, "labels", labels, "quant", info.Quant,
 			"params", info.Params, "bytes", info.Bytes, "loadMs", info.LoadMs,
 			"inW", info.InW, "inH", info.InH, "threshold", float64(info.Threshold))))
+	case "tensor":
+		p, w, h := msg.Get("pixels"), msg.Get("width"), msg.Get("height")
+		buf := make([]byte, p.Get("byteLength").Int())
+		js.CopyBytesToGo(buf, p)
+		x, err := engine.Tensor(buf, w.Int(), h.Int())
+		if err != nil {
+			post(errorMsg(id, "frame", err.Error()))
+			return
+		}
+		b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(x))), 4*len(x)) // wasm is little-endian, as Float32Array
+		u8 := js.Global().Get("Uint8Array").New(len(b))
+		js.CopyBytesToJS(u8, b)
+		post(obj("type", "tensor", "id", id, "data", js.Global().Get("Float32Array").New(u8.Get("buffer"))))
 	case "classify":
 		if engine.busy {
 			post(obj("type", "dropped", "id", id))
