@@ -108,7 +108,8 @@ type peer struct {
 	Min      float64 `json:"min_ms"`
 	InitMs   float64 `json:"init_ms"`
 	FirstMs  float64 `json:"first_ms"`
-	Ratio    float64 `json:"ours_over_peer"` // our worker median / peer median
+	Ratio    float64 `json:"ours_over_peer"`            // the app's worker median / peer median
+	RatioQ8  float64 `json:"in_harness_int8_over_peer"` // go-nn-int8-1t median / peer median, same rounds
 	MaxDiff  float64 `json:"max_abs_diff"`
 	RefAbs   float64 `json:"ref_abs_max"`
 	OK       bool    `json:"ok"`
@@ -157,6 +158,7 @@ func main() {
 		peers     = flag.Bool("peers", true, "run /work/shared/bench/run.sh --models seed_alexnet afterwards")
 		peersCmd  = flag.String("peers-cmd", "/work/shared/bench/run.sh", "the peer harness")
 		dist      = flag.String("dist", "", "serve this already built folder instead of running build.sh")
+		appBench  = flag.Bool("app", true, "measure the app (false: only the peer harness)")
 	)
 	flag.Parse()
 	log.SetFlags(0)
@@ -196,51 +198,30 @@ func main() {
 	ctx, stop := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer stop()
 
-	dir := *dist
-	if dir == "" {
-		dir = filepath.Join(tmp, "dist")
-		log.Printf("build.sh %s", dir)
-		t := time.Now()
-		cmd := exec.CommandContext(ctx, "bash", "build.sh", dir)
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			log.Fatalf("build.sh: %v", err)
-		}
-		log.Printf("built in %s", time.Since(t).Round(time.Millisecond))
-	}
-	app, err := startApp(ctx, repo, dir, tmp)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer app.close()
-	log.Printf("serving %s at %s", dir, app.URL)
-
-	y4m := filepath.Join(tmp, "camera.y4m")
-	if err := writeY4M(photo, y4m, 320, 240, 30); err != nil {
-		log.Fatal(err)
-	}
-	b, err := newBrowser(ctx, filepath.Join(tmp, "chromium"), map[string]any{
-		"use-fake-ui-for-media-stream":     true,
-		"use-fake-device-for-media-stream": true,
-		"use-file-for-fake-video-capture":  y4m,
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	func() {
-		defer b.close()
-		rep.Browser = b.version
-		if err := measure(b.ctx, app, rep, photo, filepath.Base(*photoPath), *runs, *warmup, *e2eRuns, *loads, *classify, *camSecs); err != nil {
+	if *appBench {
+		// The browser and the app's server end before the peers start.
+		if err := measureApp(ctx, repo, tmp, *dist, rep, photo, *photoPath, *runs, *warmup, *e2eRuns, *loads, *classify, *camSecs); err != nil {
 			rep.Errors = append(rep.Errors, err.Error())
 			log.Printf("error: %v", err)
 		}
-	}()
-	app.close()
+	}
 
 	if *peers {
 		out := filepath.Join(tmp, "peers.json")
-		log.Printf("peers: %s --models seed_alexnet", *peersCmd)
-		cmd := exec.CommandContext(ctx, *peersCmd, "--models", "seed_alexnet", "--out", out)
+		args := []string{"--models", "seed_alexnet", "--out", out}
+		// This engine in the harness too (cmd/browserbench/anchors), so that
+		// it is timed in the same interleaved rounds as the peers, on the
+		// harness's weights and input, checked against PyTorch.
+		if eng, err := buildAnchors(ctx, repo, filepath.Join(tmp, "engine")); err != nil {
+			rep.Errors = append(rep.Errors, "anchors engine: "+err.Error())
+			log.Printf("anchors engine: %v", err)
+		} else {
+			args = append(args, "--serve", "/engine/="+eng,
+				"--config", "name="+inHarnessF32+",runner=gowasm,wasm=/engine/engine.wasm,weights=tfjs",
+				"--config", "name="+inHarnessQ8+",runner=gowasm,wasm=/engine/engine.wasm,weights=tfjs,q8=1")
+		}
+		log.Printf("peers: %s %s", *peersCmd, strings.Join(args, " "))
+		cmd := exec.CommandContext(ctx, *peersCmd, args...)
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {
 			rep.Errors = append(rep.Errors, "peers: "+err.Error())
@@ -262,6 +243,77 @@ func main() {
 	if len(rep.Errors) > 0 {
 		os.Exit(1)
 	}
+}
+
+// The names of this engine's configurations in the peer harness.
+const (
+	inHarnessF32 = "go-nn-f32-1t"
+	inHarnessQ8  = "go-nn-int8-1t"
+)
+
+// buildAnchors builds cmd/browserbench/anchors for the harness's gowasm
+// runner (Go 1.27 SIMD, as build.sh builds the app's worker) into dir with
+// its wasm_exec.js.
+func buildAnchors(ctx context.Context, repo, dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	env := append(os.Environ(), "GOTOOLCHAIN=go1.27.3", "GOEXPERIMENT=simd", "GOOS=js", "GOARCH=wasm")
+	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, "engine.wasm"), "./cmd/browserbench/anchors")
+	build.Dir, build.Env = repo, env
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return "", err
+	}
+	root := exec.CommandContext(ctx, "go", "env", "GOROOT")
+	root.Dir, root.Env = repo, env
+	r, err := root.Output()
+	if err != nil {
+		return "", err
+	}
+	b, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(r)), "lib/wasm/wasm_exec.js"))
+	if err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(filepath.Join(dir, "wasm_exec.js"), b, 0o644)
+}
+
+// measureApp builds (unless dist is given) and serves the app, and measures it.
+func measureApp(ctx context.Context, repo, tmp, dist string, rep *report, photo []byte, photoPath string, runs, warmup, e2eRuns, loads, classify, camSecs int) error {
+	dir := dist
+	if dir == "" {
+		dir = filepath.Join(tmp, "dist")
+		log.Printf("build.sh %s", dir)
+		t := time.Now()
+		cmd := exec.CommandContext(ctx, "bash", "build.sh", dir)
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("build.sh: %w", err)
+		}
+		log.Printf("built in %s", time.Since(t).Round(time.Millisecond))
+	}
+	app, err := startApp(ctx, repo, dir, tmp)
+	if err != nil {
+		return err
+	}
+	defer app.close()
+	log.Printf("serving %s at %s", dir, app.URL)
+
+	y4m := filepath.Join(tmp, "camera.y4m")
+	if err := writeY4M(photo, y4m, 320, 240, 30); err != nil {
+		return err
+	}
+	b, err := newBrowser(ctx, filepath.Join(tmp, "chromium"), map[string]any{
+		"use-fake-ui-for-media-stream":     true,
+		"use-fake-device-for-media-stream": true,
+		"use-file-for-fake-video-capture":  y4m,
+	})
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	rep.Browser = b.version
+	return measure(b.ctx, app, rep, photo, filepath.Base(photoPath), runs, warmup, e2eRuns, loads, classify, camSecs)
 }
 
 func loadavg() string {
@@ -653,6 +705,16 @@ func readPeers(raw []byte, ours float64) []peer {
 		}
 		out = append(out, p)
 	}
+	for _, q := range out {
+		if q.Config != inHarnessQ8 || q.Median <= 0 {
+			continue
+		}
+		for i := range out {
+			if out[i].Median > 0 {
+				out[i].RatioQ8 = q.Median / out[i].Median
+			}
+		}
+	}
 	return out
 }
 
@@ -667,39 +729,47 @@ func printReport(w *os.File, r *report) {
 	p("browserbench %s  host %s  load %s -> %s", r.When, r.Host, r.Load, r.LoadEnd)
 	p("model %s, photo %s", r.Model, filepath.Base(r.Photo))
 	p("%s", r.Browser)
-	p("")
-	p("%-44s %8s %8s %8s %4s", "measure (ms unless stated)", "median", "min", "max", "n")
-	p("%-44s %s", "worker inference ("+r.Frame+")", st(r.WorkerMs))
-	p("%-44s %s", "worker round trip from the page", st(r.RoundTrip))
-	p("%-44s %s", "end to end: photo -> rendered result", st(r.EndToEnd))
-	p("%-44s %s", "cold: navigation -> ready", st(r.ColdReady))
-	p("%-44s %s", "cold: navigation -> first result", st(r.ColdFirst))
-	p("%-44s %s", "warm: navigation -> ready", st(r.WarmReady))
-	p("%-44s %s", "warm: navigation -> first result", st(r.WarmFirst))
-	p("%-44s %s", "webcam FPS (page's reading, 1/s)", st(r.WebcamFPS))
-	p("%-44s %s", "webcam: page animation-frame gaps", st(r.FrameGaps))
-	p("")
-	p("top-1 of the photo: %s; webcam top-1: %s", r.Top1, r.WebcamTop1)
-	p("bytes transferred on the first cold load: %d (%s)", r.ColdBytes, mb(r.ColdBytes))
-	if len(r.Loads) > 0 {
-		for _, q := range r.Loads[0].Requests {
-			p("    %8d  %3d %-4s %s", q.Bytes, q.Status, q.Encoding, q.Path)
+	if r.WorkerMs.N > 0 {
+		p("")
+		p("%-44s %8s %8s %8s %4s", "measure (ms unless stated)", "median", "min", "max", "n")
+		p("%-44s %s", "worker inference ("+r.Frame+")", st(r.WorkerMs))
+		p("%-44s %s", "worker round trip from the page", st(r.RoundTrip))
+		p("%-44s %s", "end to end: photo -> rendered result", st(r.EndToEnd))
+		p("%-44s %s", "cold: navigation -> ready", st(r.ColdReady))
+		p("%-44s %s", "cold: navigation -> first result", st(r.ColdFirst))
+		p("%-44s %s", "warm: navigation -> ready", st(r.WarmReady))
+		p("%-44s %s", "warm: navigation -> first result", st(r.WarmFirst))
+		p("%-44s %s", "webcam FPS (page's reading, 1/s)", st(r.WebcamFPS))
+		p("%-44s %s", "webcam: page animation-frame gaps", st(r.FrameGaps))
+		p("")
+		p("top-1 of the photo: %s; webcam top-1: %s", r.Top1, r.WebcamTop1)
+		p("bytes transferred on the first cold load: %d (%s)", r.ColdBytes, mb(r.ColdBytes))
+		if len(r.Loads) > 0 {
+			for _, q := range r.Loads[0].Requests {
+				p("    %8d  %3d %-4s %s", q.Bytes, q.Status, q.Encoding, q.Path)
+			}
 		}
+		for _, m := range r.Memory {
+			p("worker memory after %-5s: wasm %s, JS heap %s used / %s", m.After, mb(m.WasmBytes), mb(int64(m.JSHeapUsed)), mb(int64(m.JSHeapTotal)))
+		}
+		p("worker wasm memory growth from the 100th classification to the last: %+.2f%%", 100*r.MemGrowth)
 	}
-	for _, m := range r.Memory {
-		p("worker memory after %-5s: wasm %s, JS heap %s used / %s", m.After, mb(m.WasmBytes), mb(int64(m.JSHeapUsed)), mb(int64(m.JSHeapTotal)))
-	}
-	p("worker wasm memory growth from the 100th classification to the last: %+.2f%%", 100*r.MemGrowth)
 	if len(r.Peers) > 0 {
 		p("")
-		p("peers (%s), same Chromium, right after; ours = worker median %.1f ms", r.PeersJSON, r.WorkerMs.Median)
-		p("%-16s %9s %9s %9s %9s %12s", "config", "median", "min", "init", "first", "ours/peer")
+		p("peer harness (%s), same Chromium, right after the app; %s/%s = this engine inside the", r.PeersJSON, inHarnessF32, inHarnessQ8)
+		p("harness, timed in the same interleaved rounds on its weights and input.")
+		p("app/peer = the app's worker median (%.1f ms) over the peer's; int8/peer = %s over the peer, same rounds", r.WorkerMs.Median, inHarnessQ8)
+		p("%-16s %9s %9s %9s %9s %10s %9s %12s", "config", "median", "min", "init", "first", "max|diff|", "app/peer", "int8/peer")
 		for _, q := range r.Peers {
 			if !q.OK {
 				p("%-16s failed: %s", q.Config, q.ErrorMsg)
 				continue
 			}
-			p("%-16s %9.1f %9.1f %9.0f %9.0f %11.2fx", q.Config, q.Median, q.Min, q.InitMs, q.FirstMs, q.Ratio)
+			app := "-"
+			if q.Ratio > 0 {
+				app = fmt.Sprintf("%.2fx", q.Ratio)
+			}
+			p("%-16s %9.1f %9.1f %9.0f %9.0f %10.1e %9s %11.2fx", q.Config, q.Median, q.Min, q.InitMs, q.FirstMs, q.MaxDiff, app, q.RatioQ8)
 		}
 	}
 	for _, e := range r.Errors {
