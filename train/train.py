@@ -259,6 +259,14 @@ def main():
         ck = torch.load(last)
         model.load_state_dict(ck["model"]), opt.load_state_dict(ck["opt"]), sched.load_state_dict(ck["sched"])
         start, best = ck["epoch"] + 1, ck["best"]
+        total = args.epochs * steps_per_epoch
+        if sched.total_steps != total:
+            # Resumed with another --epochs: keep the warm-up as it was and
+            # anneal from here to the new end (OneCycleLR keeps its phases in
+            # _schedule_phases; the last one ends the run).
+            sched.total_steps = total
+            sched._schedule_phases[-1]["end_step"] = float(total - 1)
+            print(f"schedule now ends after epoch {args.epochs}", flush=True)
         torch.set_rng_state(ck["rng"])
         print(f"resumed from {last} at epoch {start}, best val {best:.4f}", flush=True)
 
