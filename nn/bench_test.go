@@ -149,24 +149,29 @@ func BenchmarkKBlock(b *testing.B) {
 
 // BenchmarkWinograd times the seed's conv layers by path: conv1 through
 // im2col or space-to-depth + Winograd, conv2 through im2col or split into
-// 3x3 pieces + Winograd, conv3-5 through im2col or Winograd:
+// 3x3 pieces + Winograd, conv3-5 through im2col or Winograd; Winograd with
+// 2x2 and 4x4 output tiles:
 //
 //	go test ./nn -run '^$' -bench Winograd -benchtime 10x
 func BenchmarkWinograd(b *testing.B) {
-	defer func() { useWinograd, useS2D, useSplit = true, true, true }()
+	defer func() { useWinograd, useS2D, useSplit, winoTile = true, true, true, 0 }()
 	for _, c := range []struct {
 		name      string
 		layers    func(l Layer) bool
 		wino, s2d bool
+		tile      int
 	}{
-		{"conv1/im2col", isConv1, false, false},
-		{"conv1/s2d+winograd", isConv1, true, true},
-		{"conv2/im2col", isConv5x5, false, false},
-		{"conv2/split+winograd", isConv5x5, true, true},
-		{"conv3-5/im2col", isConv3x3, false, false},
-		{"conv3-5/winograd", isConv3x3, true, false},
+		{"conv1/im2col", isConv1, false, false, 0},
+		{"conv1/s2d+F2x2", isConv1, true, true, 2},
+		{"conv1/s2d+F4x4", isConv1, true, true, 4},
+		{"conv2/im2col", isConv5x5, false, false, 0},
+		{"conv2/split+F2x2", isConv5x5, true, true, 2},
+		{"conv2/split+F4x4", isConv5x5, true, true, 4},
+		{"conv3-5/im2col", isConv3x3, false, false, 0},
+		{"conv3-5/F2x2", isConv3x3, true, false, 2},
+		{"conv3-5/F4x4", isConv3x3, true, false, 4},
 	} {
-		useWinograd, useS2D, useSplit = c.wino, c.s2d, c.s2d
+		useWinograd, useS2D, useSplit, winoTile = c.wino, c.s2d, c.s2d, c.tile
 		n, x := seedNet(b, false)
 		n.Forward(x)
 		b.Run(c.name, func(b *testing.B) {

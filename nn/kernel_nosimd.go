@@ -16,6 +16,9 @@ func microKernel(k int, a, b, c []float32, ldc int, bias []float32) {
 	kernel3x4Scalar(k, a, b, c, ldc, bias)
 }
 
+// narrowTiles: no narrower tile in this build (see kernel_simd_wasm.go).
+const narrowTiles = false
+
 // microKernelNarrow: no narrower tile in this build (see kernel_simd_wasm.go).
 func microKernelNarrow(k int, a, b, c []float32, ldc int, bias []float32, cols int) bool {
 	return false

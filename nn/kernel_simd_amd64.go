@@ -90,6 +90,9 @@ func kernel4x24AVX2(k int, a, b, c []float32, ldc int, bias []float32) {
 	c32.Store(c[3*ldc+16 : 3*ldc+24])
 }
 
+// narrowTiles: no narrower tile in this build (see kernel_simd_wasm.go).
+const narrowTiles = false
+
 // microKernelNarrow: no narrower tile in this build (see kernel_simd_wasm.go).
 func microKernelNarrow(k int, a, b, c []float32, ldc int, bias []float32, cols int) bool {
 	return false

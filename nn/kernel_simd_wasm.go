@@ -95,6 +95,10 @@ func kernel4x12SIMD(k int, a, b, c []float32, ldc int, bias []float32) {
 	c32.Store(c[3*ldc+8 : 3*ldc+12])
 }
 
+// narrowTiles reports whether microKernelNarrow takes last panels of up
+// to 8 columns (winoCost counts them as 4 or 8 columns).
+var narrowTiles = simdOK
+
 // microKernelNarrow computes only the first cols columns of a tile (the
 // rest of the mr x nr tile in c is left alone), for a last column panel
 // that is mostly padding: a 4x4 tile for cols <= 4, 4x8 for cols <= 8. b

@@ -90,16 +90,16 @@ func (cv *convLayer) runParallel(dst, in []float32) {
 	}
 }
 
-// winoParallel runs the 16 GEMMs of group g of a Winograd layer, split
+// winoParallel runs the 16 or 36 GEMMs of group g of a Winograd layer, split
 // evenly between this goroutine and len(cv.jobs) workers.
 func (cv *convLayer) winoParallel(g int) {
 	w := len(cv.jobs) + 1
 	for i := range cv.jobs {
 		j := &cv.jobs[i]
-		j.g, j.j0, j.j1 = g, (i+1)*16/w, (i+2)*16/w
+		j.g, j.j0, j.j1 = g, (i+1)*cv.wino.nx/w, (i+2)*cv.wino.nx/w
 		cv.work <- j
 	}
-	cv.wino.gemms(g, 0, 16/w)
+	cv.wino.gemms(g, 0, cv.wino.nx/w)
 	for range cv.jobs {
 		<-cv.done
 	}

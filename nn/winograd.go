@@ -26,9 +26,10 @@ package nn
 // winoConv is one conv layer run with Winograd F(2x2,3x3).
 type winoConv struct {
 	c, h, w, oc, oh, ow, pad, groups, cg, ocg int
+	f, al, nx                                 int       // output tile f x f (2 or 4), input tile al = f+2, al*al GEMMs
 	th, tw, t, tp                             int       // tile rows, cols, count, count rounded up to nr
 	mp                                        int       // output channels per group rounded up to mr
-	hp, wp                                    int       // padded input: 2*th+2 x 2*tw+2
+	hp, wp                                    int       // padded input: at least f*th+2 x f*tw+2
 	padded                                    []float32 // (C,hp,wp), zero border
 	u                                         []float32 // per group, per xi: packA(U_xi) (mp x cg)
 	v                                         []float32 // per xi: V_xi in nr-column panels (cg x tp)
@@ -44,6 +45,30 @@ type winoConv struct {
 // larger kernels splitOK accepts (BenchmarkWinograd compares them).
 var useWinograd, useS2D, useSplit = true, true, true
 
+// winoTile is the output tile of the Winograd layers: 0 picks F(4x4,3x3)
+// where it needs fewer multiplies than F(2x2,3x3) once tiles are rounded to
+// panels (winoCost); 2 or 4 forces one (tests and benchmarks).
+var winoTile = 0
+
+// winoCost is the GEMM work of F(fxf,3x3) on an oh x ow map, in units of
+// OC*C multiply-adds: (f+2)^2 products per tile column, tiles rounded up to
+// whole nr-wide panels, except that a last panel of at most 8 tiles costs 4
+// or 8 where the build has microKernelNarrow.
+func winoCost(f, oh, ow int) int {
+	t := ((oh + f - 1) / f) * ((ow + f - 1) / f)
+	cols := t / nr * nr
+	switch r := t % nr; {
+	case r == 0:
+	case narrowTiles && r <= 4:
+		cols += 4
+	case narrowTiles && r <= 8:
+		cols += 8
+	default:
+		cols += nr
+	}
+	return (f + 2) * (f + 2) * cols
+}
+
 // winogradOK reports whether a conv layer can take the Winograd path.
 func winogradOK(l Layer) bool { return l.Kernel == 3 && l.Stride == 1 }
 
@@ -51,28 +76,43 @@ func newWinoConv(l Layer, in, out Shape, wf, bf []float32) *winoConv {
 	g := max(l.Groups, 1)
 	wc := &winoConv{c: in.C, h: in.H, w: in.W, oc: out.C, oh: out.H, ow: out.W, pad: l.Pad, groups: g,
 		cg: in.C / g, ocg: out.C / g}
-	wc.th, wc.tw = (wc.oh+1)/2, (wc.ow+1)/2
+	wc.f = winoTile
+	if wc.f != 2 && wc.f != 4 {
+		wc.f = 2
+		if winoCost(4, wc.oh, wc.ow) < winoCost(2, wc.oh, wc.ow) {
+			wc.f = 4
+		}
+	}
+	f := wc.f
+	wc.al = f + 2
+	wc.nx = wc.al * wc.al
+	wc.th, wc.tw = (wc.oh+f-1)/f, (wc.ow+f-1)/f
 	wc.t = wc.th * wc.tw
 	wc.tp = (wc.t + nr - 1) / nr * nr
 	wc.mp = (wc.ocg + mr - 1) / mr * mr
-	// Tiles read rows 2*ty .. 2*ty+3 of the padded input: up to 2*th+1.
-	wc.hp, wc.wp = max(2*wc.th+2, in.H+2*l.Pad), max(2*wc.tw+2, in.W+2*l.Pad)
+	// Tiles read rows f*ty .. f*ty+f+1 of the padded input: up to f*th+1.
+	wc.hp, wc.wp = max(f*wc.th+2, in.H+2*l.Pad), max(f*wc.tw+2, in.W+2*l.Pad)
 	wc.padded = make([]float32, in.C*wc.hp*wc.wp)
 	// v and m are scratch, shared by every Winograd layer of a Net:
 	// shareWinoScratch allocates them.
-	wc.nv, wc.nm = 16*wc.cg*wc.tp, 16*wc.mp*wc.tp
+	wc.nv, wc.nm = wc.nx*wc.cg*wc.tp, wc.nx*wc.mp*wc.tp
 	wc.bias = bf
-	wc.u = make([]float32, g*16*wc.mp*wc.cg)
+	wc.u = make([]float32, g*wc.nx*wc.mp*wc.cg)
 	// U_xi packed straight into packA's layout (row o, column c of panel
 	// o/mr at c*mr + o%mr; rows past ocg stay zero), no temporary copies:
 	// wasm memory never shrinks, so load-time garbage is kept for good.
+	var u [36]float32
 	for gi := 0; gi < g; gi++ {
 		for o := 0; o < wc.ocg; o++ {
 			for c := 0; c < wc.cg; c++ {
-				var u [16]float32
-				winoKernel(&u, wf[((gi*wc.ocg+o)*wc.cg+c)*9:][:9])
-				for xi, v := range u {
-					wc.u[(gi*16+xi)*wc.mp*wc.cg+(o/mr)*wc.cg*mr+c*mr+o%mr] = v
+				k := wf[((gi*wc.ocg+o)*wc.cg+c)*9:][:9]
+				if f == 2 {
+					winoKernel((*[16]float32)(u[:16]), k)
+				} else {
+					winoKernel4(&u, k)
+				}
+				for xi, v := range u[:wc.nx] {
+					wc.u[(gi*wc.nx+xi)*wc.mp*wc.cg+(o/mr)*wc.cg*mr+c*mr+o%mr] = v
 				}
 			}
 		}
@@ -139,13 +179,23 @@ func (wc *winoConv) forward(dst, src []float32) {
 func (wc *winoConv) run(dst []float32) {
 	plane := wc.hp * wc.wp
 	for g := 0; g < wc.groups; g++ {
-		wc.inputTransform(wc.padded[g*wc.cg*plane : (g+1)*wc.cg*plane])
-		if wc.par != nil {
-			wc.par.winoParallel(g) // natively: the 16 GEMMs split between goroutines
+		in := wc.padded[g*wc.cg*plane : (g+1)*wc.cg*plane]
+		if wc.f == 4 {
+			wc.inputTransform4(in)
 		} else {
-			wc.gemms(g, 0, 16)
+			wc.inputTransform(in)
 		}
-		wc.outputTransform(dst[g*wc.ocg*wc.oh*wc.ow:(g+1)*wc.ocg*wc.oh*wc.ow], wc.bias[g*wc.ocg:(g+1)*wc.ocg])
+		if wc.par != nil {
+			wc.par.winoParallel(g) // natively: the GEMMs split between goroutines
+		} else {
+			wc.gemms(g, 0, wc.nx)
+		}
+		out, bias := dst[g*wc.ocg*wc.oh*wc.ow:(g+1)*wc.ocg*wc.oh*wc.ow], wc.bias[g*wc.ocg:(g+1)*wc.ocg]
+		if wc.f == 4 {
+			wc.outputTransform4(out, bias)
+			continue
+		}
+		wc.outputTransform(out, bias)
 	}
 }
 
@@ -204,7 +254,7 @@ func (wc *winoConv) inputTransform(in []float32) {
 func (wc *winoConv) gemms(g, x0, x1 int) {
 	cg, mp, tp := wc.cg, wc.mp, wc.tp
 	for xi := x0; xi < x1; xi++ {
-		u := wc.u[(g*16+xi)*mp*cg : (g*16+xi+1)*mp*cg]
+		u := wc.u[(g*wc.nx+xi)*mp*cg : (g*wc.nx+xi+1)*mp*cg]
 		v := wc.v[xi*cg*tp : (xi+1)*cg*tp]
 		m := wc.m[xi*mp*tp : (xi+1)*mp*tp]
 		for jp := 0; jp*nr < tp; jp++ {

@@ -13,7 +13,8 @@ import (
 // with the Winograd path off must agree too.
 func TestWinogradRandom(t *testing.T) {
 	r := rand.New(rand.NewSource(21))
-	for it := 0; it < 60; it++ {
+	tiles := map[int]int{} // output tile size -> layers tested
+	for it := 0; it < 80; it++ {
 		g := 1 + r.Intn(2)
 		cg, ocg := 1+r.Intn(9), 1+r.Intn(13)
 		h, w := 1+r.Intn(16), 1+r.Intn(16)
@@ -35,22 +36,43 @@ func TestWinogradRandom(t *testing.T) {
 		}
 		x := randVec(r, g*cg*h*w, 1)
 		want := refForward(a, ps, x)[0]
-		for _, wino := range []bool{true, false} {
-			useWinograd = wino
+		// Winograd F(2x2), F(4x4), and the im2col path.
+		for _, tile := range []int{2, 4, 0} {
+			wino := tile != 0
+			useWinograd, winoTile = wino, tile
 			n, err := New(a, ps)
-			useWinograd = true
+			useWinograd, winoTile = true, 0
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got := n.layers[0].conv.wino != nil; got != wino {
 				t.Fatalf("Winograd path taken = %v, want %v", got, wino)
 			}
+			if wino {
+				tiles[n.layers[0].conv.wino.f]++
+			}
 			got := n.Forward(x)
 			// The transforms add a few roundings per output: 1e-5 relative,
 			// as the im2col path.
 			if d, m := maxDiff(got, want); d > 1e-5*math.Max(1, m) {
-				t.Fatalf("winograd=%v g=%d cg=%d ocg=%d h=%d w=%d pad=%d: max diff %g (max |ref| %g)", wino, g, cg, ocg, h, w, pad, d, m)
+				t.Fatalf("tile=%d g=%d cg=%d ocg=%d h=%d w=%d pad=%d: max diff %g (max |ref| %g)", tile, g, cg, ocg, h, w, pad, d, m)
 			}
+		}
+	}
+	if tiles[2] < 50 || tiles[4] < 50 {
+		t.Errorf("layers per tile size: %v, want both F(2x2) and F(4x4) tested", tiles)
+	}
+}
+
+// TestWinoTileChoice pins which tile the seed's layers take (winoCost).
+func TestWinoTileChoice(t *testing.T) {
+	for _, c := range []struct{ oh, f int }{{55, 4}, {27, 4}, {13, 4}, {2, 2}, {1, 2}} {
+		f := 2
+		if winoCost(4, c.oh, c.oh) < winoCost(2, c.oh, c.oh) {
+			f = 4
+		}
+		if f != c.f {
+			t.Errorf("%dx%d map: F(%dx%d), want F(%dx%d) (costs %d, %d)", c.oh, c.oh, f, f, c.f, c.f, winoCost(2, c.oh, c.oh), winoCost(4, c.oh, c.oh))
 		}
 	}
 }
