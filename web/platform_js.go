@@ -543,9 +543,14 @@ func stopStream(s js.Value) {
 	}
 }
 
+// close stops the stream and detaches it from the video element, unless a
+// newer camera already took the element: when the user switches cameras, the
+// old loop may finish its last classification after the new stream started.
 func (c *camera) close() {
 	stopStream(c.stream)
-	c.video.Set("srcObject", js.Null())
+	if c.video.Get("srcObject").Equal(c.stream) {
+		c.video.Set("srcObject", js.Null())
+	}
 }
 
 var errNoFrame = errors.New("no new frame yet")
