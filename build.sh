@@ -21,7 +21,7 @@ echo "build.sh: vugugen"
 gen="$tmp/gen"
 mkdir -p "$gen"
 cp web/*.vugu web/*.go "$gen/"
-go run github.com/vugu/vugu/cmd/vugugen -skip-go-mod -skip-main "$gen"
+go tool vugugen -skip-go-mod -skip-main "$gen"
 gofmt -w "$gen"/*_gen.go
 for f in "$gen"/*_gen.go; do
 	dst="web/$(basename "$f")"
