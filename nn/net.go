@@ -7,14 +7,19 @@ import (
 	"time"
 )
 
-// Weight is one state_dict tensor as the engine takes it: either F32 (PyTorch
-// layout, row-major over Shape), or Q8 with one float32 Scale per Shape[0]
-// (per output channel or row), meaning value = float32(Q8[i]) * Scale[row].
+// Weight is one state_dict tensor as the engine takes it: exactly one of
+//   - F32: PyTorch layout, row-major over Shape;
+//   - Q8 with one float32 Scale per Shape[0] row (per output channel or row),
+//     meaning value = float32(Q8[i]) * Scale[row];
+//   - Q4 with one float32 Scale per Group values of a row: 4-bit values
+//     packed as Q4Pack describes (value = q * Scale[row*groups+g]).
 type Weight struct {
 	Shape []int
 	F32   []float32
 	Q8    []int8
 	Scale []float32
+	Q4    []byte // 4-bit values, Q4Pack's layout
+	Group int    // Q4 only: values per scale, a positive multiple of Q4Block
 }
 
 // ErrParam is wrapped by every error New returns for a missing, unexpected
@@ -123,15 +128,23 @@ func checkWeight(p Param, w Weight) error {
 		}
 		count *= p.Shape[i]
 	}
+	set := 0
+	for _, ok := range [...]bool{w.F32 != nil, w.Q8 != nil, w.Q4 != nil} {
+		if ok {
+			set++
+		}
+	}
 	switch {
-	case w.F32 != nil && w.Q8 == nil:
+	case set != 1:
+		return fmt.Errorf("%w: %s must have exactly one of F32, Q8+Scale or Q4+Scale", ErrParam, p.Name)
+	case w.F32 != nil:
 		if len(w.F32) != count {
 			return fmt.Errorf("%w: %s has %d floats, shape %v needs %d", ErrParam, p.Name, len(w.F32), p.Shape, count)
 		}
 		if i := firstNonFinite(w.F32); i >= 0 {
 			return fmt.Errorf("%w: %s[%d] is %v", ErrParam, p.Name, i, w.F32[i])
 		}
-	case w.Q8 != nil && w.F32 == nil:
+	case w.Q8 != nil:
 		if len(w.Q8) != count {
 			return fmt.Errorf("%w: %s has %d int8 values, shape %v needs %d", ErrParam, p.Name, len(w.Q8), p.Shape, count)
 		}
@@ -142,7 +155,20 @@ func checkWeight(p Param, w Weight) error {
 			return fmt.Errorf("%w: %s scale[%d] is %v", ErrParam, p.Name, i, w.Scale[i])
 		}
 	default:
-		return fmt.Errorf("%w: %s must have exactly one of F32 or Q8+Scale", ErrParam, p.Name)
+		rows := p.Shape[0]
+		rowLen := count / rows
+		if w.Group < Q4Block || w.Group%Q4Block != 0 || w.Group > MaxFloats {
+			return fmt.Errorf("%w: %s has 4-bit group size %d, want a positive multiple of %d", ErrParam, p.Name, w.Group, Q4Block)
+		}
+		if want := rows * Q4RowBytes(rowLen); len(w.Q4) != want {
+			return fmt.Errorf("%w: %s has %d bytes of 4-bit values, shape %v needs %d", ErrParam, p.Name, len(w.Q4), p.Shape, want)
+		}
+		if want := rows * Q4Groups(rowLen, w.Group); len(w.Scale) != want {
+			return fmt.Errorf("%w: %s has %d scales, want %d (%d per row, one per %d values)", ErrParam, p.Name, len(w.Scale), want, want/rows, w.Group)
+		}
+		if i := firstNonFinite(w.Scale); i >= 0 {
+			return fmt.Errorf("%w: %s scale[%d] is %v", ErrParam, p.Name, i, w.Scale[i])
+		}
 	}
 	return nil
 }
@@ -156,8 +182,16 @@ func firstNonFinite(v []float32) int {
 	return -1
 }
 
-// dequant returns w as float32 values (a new slice for Q8 weights).
+// dequant returns w as float32 values (a new slice for Q8 and Q4 weights).
 func dequant(w Weight) []float32 {
+	if w.Q4 != nil {
+		rows := w.Shape[0]
+		n := 1
+		for _, d := range w.Shape {
+			n *= d
+		}
+		return Q4Unpack(w.Q4, w.Scale, rows, n/rows, w.Group)
+	}
 	if w.Q8 == nil {
 		return w.F32
 	}
