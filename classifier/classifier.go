@@ -57,6 +57,7 @@ type Classifier struct {
 	m   *weights.Model
 	net *nn.Net
 	x   []float32 // input buffer for images
+	buf prep.Scratch
 }
 
 // Load decodes a weight file and builds its network.
@@ -90,7 +91,7 @@ func (c *Classifier) Net() *nn.Net { return c.net }
 func (c *Classifier) Classify(img image.Image, k int) (Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err := prep.Into(c.x, img, c.m.Prep); err != nil {
+	if err := c.buf.Into(c.x, img, c.m.Prep); err != nil {
 		return Result{}, err
 	}
 	return c.run(c.x, k)

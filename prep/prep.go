@@ -88,6 +88,47 @@ func FromRGBA(pix []byte, w, h int, p weights.Preprocess) ([]float32, error) {
 // Crop returns the resized and centre-cropped 8-bit image (CropW × CropH):
 // what torchvision's Resize + CenterCrop give before ToTensor.
 func Crop(img image.Image, p weights.Preprocess) (*image.RGBA, error) {
+	return crop(img, p, nil)
+}
+
+// Scratch keeps the 8-bit images that preprocessing makes on the way (the
+// source as opaque RGBA when it is not already, the resized image) for the
+// next call, so a stream of frames of one size allocates them once. The
+// zero value is ready to use; it is not safe for concurrent use.
+type Scratch struct {
+	conv, resized image.RGBA
+	// x/image's BiLinear.Scale builds a scaler (filter weights and a
+	// float64 buffer of dw*sh pixels, 2.3 MB for 320x240 -> 298x224) on
+	// every call; NewScaler's keeps them for the same sizes.
+	scaler xdraw.Scaler
+	sizes  [4]int // dw, dh, sw, sh of scaler
+}
+
+// Into is the package-level Into, reusing s's buffers.
+func (s *Scratch) Into(dst []float32, img image.Image, p weights.Preprocess) error {
+	c, err := crop(img, p, s)
+	if err != nil {
+		return err
+	}
+	if len(dst) != Size(p) {
+		return fmt.Errorf("%w: destination has %d floats, want %d", ErrPreprocess, len(dst), Size(p))
+	}
+	normalize(dst, c, p)
+	return nil
+}
+
+// reuse returns m resized to w×h, reusing its pixels when they are large
+// enough (the contents are not cleared: callers overwrite every pixel).
+func reuse(m *image.RGBA, w, h int) *image.RGBA {
+	n := 4 * w * h
+	if cap(m.Pix) < n {
+		m.Pix = make([]byte, n)
+	}
+	m.Pix, m.Stride, m.Rect = m.Pix[:n], 4*w, image.Rect(0, 0, w, h)
+	return m
+}
+
+func crop(img image.Image, p weights.Preprocess, s *Scratch) (*image.RGBA, error) {
 	if err := check(p); err != nil {
 		return nil, err
 	}
@@ -103,11 +144,22 @@ func Crop(img image.Image, p weights.Preprocess) (*image.RGBA, error) {
 	if nw > nn.MaxDim || nh > nn.MaxDim {
 		return nil, fmt.Errorf("%w: %dx%d is too elongated (resized to %dx%d)", ErrImage, w, h, nw, nh)
 	}
-	src := toRGBA(img)
+	var conv *image.RGBA
+	if s != nil {
+		conv = &s.conv
+	}
+	src := toRGBA(img, conv)
 	var r *image.RGBA
-	if nw == w && nh == h {
+	switch {
+	case nw == w && nh == h:
 		r = src // torchvision returns the image unchanged too
-	} else {
+	case s != nil:
+		r = reuse(&s.resized, nw, nh)
+		if sz := [4]int{nw, nh, w, h}; s.scaler == nil || s.sizes != sz {
+			s.scaler, s.sizes = xdraw.BiLinear.NewScaler(nw, nh, w, h), sz
+		}
+		s.scaler.Scale(r, r.Rect, src, src.Rect, xdraw.Src, nil)
+	default:
 		r = image.NewRGBA(image.Rect(0, 0, nw, nh))
 		xdraw.BiLinear.Scale(r, r.Rect, src, src.Rect, xdraw.Src, nil)
 	}
@@ -168,16 +220,23 @@ func normalize(dst []float32, img *image.RGBA, p weights.Preprocess) {
 }
 
 // toRGBA gives the image as opaque 8-bit RGB in an *image.RGBA at the origin,
-// dropping alpha.
-func toRGBA(img image.Image) *image.RGBA {
+// dropping alpha. A conversion goes into buf when it is not nil (its pixels
+// reused), else into a new image.
+func toRGBA(img image.Image, buf *image.RGBA) *image.RGBA {
 	b := img.Bounds()
+	newRGBA := func(r image.Rectangle) *image.RGBA {
+		if buf == nil {
+			return image.NewRGBA(r)
+		}
+		return reuse(buf, r.Dx(), r.Dy())
+	}
 	switch m := img.(type) {
 	case *image.RGBA:
 		if m.Rect.Min == (image.Point{}) && opaque(m.Pix) {
 			return m
 		}
 		// Premultiplied: un-premultiply to drop alpha without darkening.
-		out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+		out := newRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 		for y := range b.Dy() {
 			for x := range b.Dx() {
 				c := color.NRGBAModel.Convert(m.RGBAAt(b.Min.X+x, b.Min.Y+y)).(color.NRGBA)
@@ -186,7 +245,7 @@ func toRGBA(img image.Image) *image.RGBA {
 		}
 		return out
 	case *image.NRGBA:
-		out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+		out := newRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 		for y := range b.Dy() {
 			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][:4*b.Dx()]
 			dst := out.Pix[y*out.Stride:][:4*b.Dx()]
@@ -197,11 +256,11 @@ func toRGBA(img image.Image) *image.RGBA {
 		return out
 	case *image.YCbCr, *image.Gray, *image.CMYK:
 		// Opaque types: the standard library's draw has fast paths for these.
-		out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+		out := newRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 		draw.Draw(out, out.Rect, img, b.Min, draw.Src)
 		return out
 	}
-	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	out := newRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	for y := range b.Dy() {
 		for x := range b.Dx() {
 			c := color.NRGBAModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.NRGBA)

@@ -346,3 +346,69 @@ func TestErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestScratch: Scratch.Into gives exactly Into's tensor for every kind of
+// image, through a sequence of sizes (its buffers grow, shrink and are
+// reused), and allocates nothing for a stream of same-size frames.
+func TestScratch(t *testing.T) {
+	p := weights.Preprocess{Resize: 32, CropH: 28, CropW: 28, Mean: weights.ImageNetMean, Std: weights.ImageNetStd}
+	rng := rand.New(rand.NewPCG(7, 8))
+	fill := func(pix []byte, alpha bool) {
+		for i := range pix {
+			pix[i] = byte(rng.IntN(256))
+			if !alpha && i%4 == 3 {
+				pix[i] = 255
+			}
+		}
+	}
+	var s Scratch
+	want := make([]float32, Size(p))
+	got := make([]float32, Size(p))
+	for i, sz := range [][2]int{{40, 30}, {32, 32}, {100, 70}, {33, 90}, {40, 30}, {28, 28}, {300, 200}} {
+		w, h := sz[0], sz[1]
+		rgba := image.NewRGBA(image.Rect(0, 0, w, h))
+		fill(rgba.Pix, false)
+		nrgba := image.NewNRGBA(image.Rect(0, 0, w, h))
+		fill(nrgba.Pix, true)
+		pre := image.NewRGBA(image.Rect(0, 0, w, h)) // premultiplied, not opaque
+		for j := range pre.Pix {
+			pre.Pix[j] = byte(rng.IntN(256))
+			if j%4 == 3 {
+				pre.Pix[j] = max(pre.Pix[j-1], pre.Pix[j-2], pre.Pix[j-3])
+			}
+		}
+		gray := image.NewGray(image.Rect(0, 0, w, h))
+		fill(gray.Pix, true)
+		sub := nrgba.SubImage(image.Rect(1, 2, w, h))
+		for _, img := range []image.Image{rgba, nrgba, pre, gray, sub} {
+			if err := Into(want, img, p); err != nil {
+				t.Fatal(err)
+			}
+			for j := range got {
+				got[j] = float32(math.NaN())
+			}
+			if err := s.Into(got, img, p); err != nil {
+				t.Fatal(err)
+			}
+			for j := range want {
+				if got[j] != want[j] {
+					t.Fatalf("step %d, %T %dx%d: Scratch.Into[%d] = %v, Into %v", i, img, w, h, j, got[j], want[j])
+				}
+			}
+		}
+	}
+	if err := s.Into(got[:5], image.NewRGBA(image.Rect(0, 0, 9, 9)), p); !errors.Is(err, ErrPreprocess) {
+		t.Errorf("short destination: %v, want ErrPreprocess", err)
+	}
+	frame := image.NewNRGBA(image.Rect(0, 0, 320, 240))
+	fill(frame.Pix, false)
+	p224 := weights.Preprocess{Resize: 224, CropH: 224, CropW: 224, Mean: weights.ImageNetMean, Std: weights.ImageNetStd}
+	x := make([]float32, Size(p224))
+	if n := testing.AllocsPerRun(5, func() {
+		if err := s.Into(x, frame, p224); err != nil {
+			t.Fatal(err)
+		}
+	}); n > 1 {
+		t.Errorf("Scratch.Into of a 320x240 frame: %v allocations a call, want at most 1 (the sub-image header; x/image's pooled buffer after a GC)", n)
+	}
+}
