@@ -46,6 +46,7 @@ type ModelInfo struct {
 	Bytes     int
 	LoadMs    float64 // decode + verify in the worker
 	InW, InH  int
+	Resize    int // the weight file's preprocessing: shorter side resized to this (0: squash)
 	Threshold float64
 }
 
@@ -117,6 +118,58 @@ const MaxSide = 2048
 
 // CamSide caps webcam frames: the network sees 224x224 anyway.
 const CamSide = 640
+
+// Rect is a rectangle of source pixels: X, Y, W, H.
+type Rect struct{ X, Y, W, H int }
+
+// CamCrop is the part of a w x h camera frame that the model's
+// preprocessing keeps: the shorter side resized to resize, then a centre
+// crop of cropW x cropH (torchvision's Resize + CenterCrop, as in package
+// prep), mapped back to source pixels; resize 0 keeps the whole frame
+// (squashed). The browser cuts and scales that rectangle to cropW x cropH
+// (createImageBitmap), so the worker gets a frame its preprocessing
+// leaves as it is, a quarter of the pixels of a 640x480 frame. The zero Rect
+// when a size is not positive.
+func CamCrop(w, h, resize, cropW, cropH int) Rect {
+	if w <= 0 || h <= 0 || cropW <= 0 || cropH <= 0 || resize < 0 {
+		return Rect{}
+	}
+	if resize == 0 {
+		return Rect{0, 0, w, h}
+	}
+	nw, nh := resize*w/h, resize // torchvision: the longer side is int(resize*long/short)
+	if w <= h {
+		nw, nh = resize, resize*h/w
+	}
+	if nw < 1 || nh < 1 {
+		return Rect{0, 0, w, h}
+	}
+	span := func(n, src, crop int) (int, int) {
+		d := n - crop
+		o := d / 2 // CenterOffset: Python's round half to even
+		if d%2 != 0 && o%2 != 0 {
+			o++
+		}
+		pos := (o*src + n/2) / n
+		size := (crop*src + n/2) / n
+		if size < 1 {
+			size = 1
+		}
+		if size > src {
+			size = src
+		}
+		if pos < 0 {
+			pos = 0
+		}
+		if pos+size > src {
+			pos = src - size
+		}
+		return pos, size
+	}
+	x, sw := span(nw, w, cropW)
+	y, sh := span(nh, h, cropH)
+	return Rect{x, y, sw, sh}
+}
 
 // FitWithin returns w x h scaled down (never up) so the longer side is at
 // most max, keeping the aspect ratio and at least 1 pixel per side.
@@ -250,10 +303,14 @@ type fileRef struct {
 // Name is the file's name.
 func (f fileRef) Name() string { return f.name }
 
-// frame is RGBA pixels decoded by the browser, still on the JS side
-// (an ImageData's bytes), W x H after the size cap.
+// frame is an image decoded by the browser, still on the JS side, W x H
+// after the size cap: RGBA pixels (an ImageData's bytes) for photos, or an
+// ImageBitmap for webcam frames, which the worker draws and reads itself
+// (so camera pixels never pass through the page's Go instance).
 type frame struct {
-	data               handle
+	data               handle // Uint8ClampedArray, or
+	bitmap             handle // ImageBitmap (transferred to the worker)
+	isBitmap           bool
 	W, H, OrigW, OrigH int
 }
 

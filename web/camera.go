@@ -98,7 +98,10 @@ func (c *Root) runCamera(deviceID string) {
 			return
 		default:
 		}
-		fr, err := cam.grab()
+		c.env.RLock()
+		info := c.Model.Info
+		c.env.RUnlock()
+		fr, err := cam.grab(info)
 		if err != nil {
 			cam.waitFrame()
 			continue
@@ -110,6 +113,7 @@ func (c *Root) runCamera(deviceID string) {
 			c.engine <- struct{}{}
 		default:
 			// The engine is busy with a photo: drop this frame.
+			discard(fr)
 			c.update(func() { c.Cam.Dropped++ })
 			cam.waitFrame()
 			continue
@@ -120,7 +124,7 @@ func (c *Root) runCamera(deviceID string) {
 			return
 		default:
 		}
-		c.update(func() {
+		c.updateLive(func() {
 			if err != nil {
 				c.Cam.Err = err.Error()
 				return

@@ -211,7 +211,7 @@ func workerLoad(b modelBlob) (ModelInfo, error) {
 	info := ModelInfo{
 		Name: in.Get("name").String(), Arch: in.Get("arch").String(), Quant: in.Get("quant").String(),
 		Params: in.Get("params").Int(), Bytes: in.Get("bytes").Int(), LoadMs: in.Get("loadMs").Float(),
-		InW: in.Get("inW").Int(), InH: in.Get("inH").Int(), Threshold: in.Get("threshold").Float(),
+		InW: in.Get("inW").Int(), InH: in.Get("inH").Int(), Resize: in.Get("resize").Int(), Threshold: in.Get("threshold").Float(),
 	}
 	labels := in.Get("labels")
 	for i := 0; i < labels.Length(); i++ {
@@ -220,13 +220,24 @@ func workerLoad(b modelBlob) (ModelInfo, error) {
 	return info, nil
 }
 
-func workerClassify(fr frame) (Result, error) {
+func workerClassify(fr frame) (Result, error) { return wk.classify(fr) }
+
+// classify posts a frame (its pixels, or its bitmap, transferred) and waits
+// for the answer.
+func (c *workerClient) classify(fr frame) (Result, error) {
 	msg := object()
 	msg.Set("type", "classify")
-	msg.Set("pixels", fr.data)
+	var transfer []any
+	if fr.isBitmap {
+		msg.Set("bitmap", fr.bitmap)
+		transfer = []any{fr.bitmap}
+	} else {
+		msg.Set("pixels", fr.data)
+		transfer = []any{fr.data.Get("buffer")}
+	}
 	msg.Set("width", fr.W)
 	msg.Set("height", fr.H)
-	d := wk.call(msg, []any{fr.data.Get("buffer")})
+	d := c.call(msg, transfer)
 	switch d.Get("type").String() {
 	case "result":
 	case "dropped":
@@ -241,6 +252,13 @@ func workerClassify(fr frame) (Result, error) {
 		r.Top = append(r.Top, Pred{Label: p.Get("label").String(), Index: p.Get("index").Int(), Prob: p.Get("prob").Float()})
 	}
 	return r, nil
+}
+
+// discard frees a frame that will not be sent (a dropped webcam frame).
+func discard(fr frame) {
+	if fr.isBitmap && fr.bitmap.Truthy() {
+		fr.bitmap.Call("close")
+	}
 }
 
 // ---- the model: choose, fetch with progress, cache ----
@@ -555,8 +573,18 @@ func (c *camera) close() {
 
 var errNoFrame = errors.New("no new frame yet")
 
-// grab returns the current video frame, at most CamSide on its longer side.
-func (c *camera) grab() (frame, error) {
+// grab returns the current video frame as an ImageBitmap: for a model
+// (m not nil), the part its preprocessing keeps (CamCrop), cut and scaled
+// to its input size by the browser; else the whole frame, at most CamSide
+// on its longer side. createImageBitmap does not read the pixels on this
+// thread; the worker draws the bitmap on its own canvas. errNoFrame when
+// the video has not moved on since the last grab.
+func (c *camera) grab(m *ModelInfo) (fr frame, err error) {
+	defer func() {
+		if r := recover(); r != nil { // createImageBitmap threw (the video is not ready)
+			fr, err = frame{}, errNoFrame
+		}
+	}()
 	w, h := c.video.Get("videoWidth").Int(), c.video.Get("videoHeight").Int()
 	if w == 0 || h == 0 {
 		return frame{}, errNoFrame
@@ -565,13 +593,21 @@ func (c *camera) grab() (frame, error) {
 	if t == c.lastTime {
 		return frame{}, errNoFrame
 	}
-	c.lastTime = t
-	fw, fh := FitWithin(w, h, CamSide)
-	data, err := drawPixels(c.video, fw, fh)
-	if err != nil {
-		return frame{}, err
+	c.lastTime = t // before the await: a second loop must not take this frame too
+	src, fw, fh := Rect{0, 0, w, h}, 0, 0
+	if m != nil && m.InW > 0 && m.InH > 0 {
+		src, fw, fh = CamCrop(w, h, m.Resize, m.InW, m.InH), m.InW, m.InH
 	}
-	return frame{data: data, W: fw, H: fh, OrigW: w, OrigH: h}, nil
+	if src.W == 0 || fw == 0 {
+		src = Rect{0, 0, w, h}
+		fw, fh = FitWithin(w, h, CamSide)
+	}
+	opts := map[string]any{"resizeWidth": fw, "resizeHeight": fh, "resizeQuality": "high"}
+	bmp, err := await(global.Call("createImageBitmap", c.video, src.X, src.Y, src.W, src.H, opts))
+	if err != nil {
+		return frame{}, errors.New("the camera frame could not be read: " + err.Error())
+	}
+	return frame{bitmap: bmp, isBitmap: true, W: fw, H: fh, OrigW: w, OrigH: h}, nil
 }
 
 // waitFrame waits for the next video frame (requestVideoFrameCallback, or an

@@ -21,6 +21,7 @@ func loadManifest() (Manifest, error)                 { return Manifest{}, errUn
 func startWorker(Manifest) error                      { return errUnsupported }
 func workerLoad(modelBlob) (ModelInfo, error)         { return ModelInfo{}, errUnsupported }
 func workerClassify(frame) (Result, error)            { return Result{}, errUnsupported }
+func discard(frame)                                   {}
 func chooseModelURL(m Manifest) (string, bool, error) { return m.Model, false, nil }
 func cacheModel(modelBlob)                            {}
 func readModelFile(fileRef) (modelBlob, error)        { return modelBlob{}, errUnsupported }
@@ -31,7 +32,7 @@ func previewURL(fileRef) string                       { return "" }
 func revokePreview(string)                            {}
 func openCamera(string) (*camera, error)              { return nil, errUnsupported }
 func (c *camera) close()                              {}
-func (c *camera) grab() (frame, error)                { return frame{}, errUnsupported }
+func (c *camera) grab(*ModelInfo) (frame, error)      { return frame{}, errUnsupported }
 func (c *camera) waitFrame()                          {}
 func listCameras() []CamDevice                        { return nil }
 func installGlobalHandlers(*Root)                     {}

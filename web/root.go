@@ -23,6 +23,9 @@ type Root struct {
 	// the worker answers one request at a time; the camera loop and the
 	// photo queue share it through this token.
 	engine chan struct{}
+	// updateLive's render throttle (under the event lock).
+	liveRendered float64
+	livePending  bool
 }
 
 // Manifest is build.sh's dist/manifest.json.
@@ -51,6 +54,41 @@ func (c *Root) update(f func()) {
 	c.env.Lock()
 	f()
 	c.env.UnlockRender()
+}
+
+// LiveRenderGap is the shortest time, in ms, between two renders caused by
+// webcam results. Vugu rebuilds and syncs the whole page on each render
+// (about 10 ms with twenty result cards on the page, on the main thread
+// that also grabs the frames); the state is updated for every frame and
+// shown at most this often (10 times a second), the latest result always.
+const LiveRenderGap = 100
+
+// updateLive runs f under the event lock like update, but renders at most
+// once every LiveRenderGap ms; an update that comes sooner is rendered
+// when the gap has passed (one pending render at most), so the page always
+// ends showing the latest state.
+func (c *Root) updateLive(f func()) {
+	c.env.Lock()
+	f()
+	now := nowMs()
+	wait := c.liveRendered + LiveRenderGap - now
+	if wait <= 0 {
+		c.liveRendered = now
+		c.env.UnlockRender()
+		return
+	}
+	schedule := !c.livePending
+	c.livePending = true
+	c.env.UnlockOnly()
+	if schedule {
+		go func() {
+			sleepMs(int(wait) + 1)
+			c.env.Lock()
+			c.livePending = false
+			c.liveRendered = nowMs()
+			c.env.UnlockRender()
+		}()
+	}
 }
 
 func (c *Root) boot() {

@@ -37,6 +37,7 @@ type Info struct {
 	Bytes     int    // size of the weight file
 	LoadMs    float64
 	InW, InH  int
+	Resize    int     // preprocessing: shorter side resized to this first (0: squash); the page crops webcam frames with it
 	Threshold float32 // calibrated top probability below which the answer is "not sure"
 }
 
@@ -79,6 +80,7 @@ func (e *Engine) Load(b []byte) (Info, error) {
 		Bytes:     len(b),
 		InW:       m.Arch.InW,
 		InH:       m.Arch.InH,
+		Resize:    m.Prep.Resize,
 		Threshold: m.Calib.Threshold,
 	}
 	for _, t := range m.Tensors {
@@ -152,7 +154,7 @@ func (e *Engine) Classify(pix []byte, width, height int) (Reply, error) {
 	}
 	e.busy = true
 	defer func() { e.busy = false }()
-	img := &image.NRGBA{Pix: pix, Stride: 4 * width, Rect: image.Rect(0, 0, width, height)}
+	img := frameImage(pix, width, height)
 	start := time.Now()
 	res, err := e.c.Classify(img, TopK)
 	if err != nil {
@@ -171,8 +173,21 @@ func (e *Engine) Tensor(pix []byte, width, height int) ([]float32, error) {
 	if err := checkFrame(pix, width, height); err != nil {
 		return nil, err
 	}
-	img := &image.NRGBA{Pix: pix, Stride: 4 * width, Rect: image.Rect(0, 0, width, height)}
-	return prep.Tensor(img, e.c.Model().Prep)
+	return prep.Tensor(frameImage(pix, width, height), e.c.Model().Prep)
+}
+
+// frameImage wraps non-premultiplied RGBA bytes as an image without copying.
+// When every alpha is 255 (camera frames, JPEGs) the bytes are the same as
+// premultiplied RGBA, and an *image.RGBA at the origin is what prep uses as
+// it is; otherwise an *image.NRGBA, which prep converts.
+func frameImage(pix []byte, width, height int) image.Image {
+	r := image.Rect(0, 0, width, height)
+	for i := 3; i < len(pix); i += 4 {
+		if pix[i] != 255 {
+			return &image.NRGBA{Pix: pix, Stride: 4 * width, Rect: r}
+		}
+	}
+	return &image.RGBA{Pix: pix, Stride: 4 * width, Rect: r}
 }
 
 func checkFrame(pix []byte, width, height int) error {

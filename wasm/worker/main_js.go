@@ -11,8 +11,9 @@ import (
 // carries an id that the answer repeats.
 //
 //	page -> worker  {type:"load", id, bytes: Uint8Array}           a weight file
-//	worker -> page  {type:"loaded", id, info:{name, arch, labels, quant, params, bytes, loadMs, inW, inH, threshold}}
+//	worker -> page  {type:"loaded", id, info:{name, arch, labels, quant, params, bytes, loadMs, inW, inH, resize, threshold}}
 //	page -> worker  {type:"classify", id, pixels: Uint8ClampedArray, width, height}
+//	page -> worker  {type:"classify", id, bitmap: ImageBitmap}     worker.js draws it and passes its pixels on
 //	worker -> page  {type:"result", id, top:[{label, index, prob}], notSure, ms}
 //	worker -> page  {type:"dropped", id}                            busy: frames are never queued
 //	page -> worker  {type:"tensor", id, pixels, width, height}     the preprocessed input (tests)
@@ -80,7 +81,7 @@ func dispatch(msg js.Value) {
 		post(obj("type", "loaded", "id", id, "info", obj(
 			"name", info.Name, "arch", info.Arch, "labels", labels, "quant", info.Quant,
 			"params", info.Params, "bytes", info.Bytes, "loadMs", info.LoadMs,
-			"inW", info.InW, "inH", info.InH, "threshold", float64(info.Threshold))))
+			"inW", info.InW, "inH", info.InH, "resize", info.Resize, "threshold", float64(info.Threshold))))
 	case "tensor":
 		p, w, h := msg.Get("pixels"), msg.Get("width"), msg.Get("height")
 		buf := make([]byte, p.Get("byteLength").Int())
