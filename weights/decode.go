@@ -214,6 +214,15 @@ func Decode(b []byte) (*Model, error) {
 			for j := range t.Q8 {
 				t.Q8[j] = int8(q[j])
 			}
+		case Q4:
+			rows := t.Shape[0]
+			ns := rows * nn.Q4Groups(e.n/rows, Q4Group)
+			t.Scale = make([]float32, ns)
+			for j := range t.Scale {
+				t.Scale[j] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*j:]))
+			}
+			t.Q4 = append([]byte(nil), src[4*ns:]...)
+			t.Group = Q4Group
 		}
 		if err := checkValues(t); err != nil {
 			return nil, err

@@ -1,6 +1,6 @@
 // Package weights reads and writes a whole AlexNet model as one file: the
 // architecture, the class labels, the preprocessing the model expects, its
-// calibration and its tensors, int8-quantised or float.
+// calibration and its tensors, int8- or int4-quantised or float.
 //
 // The format is modelled on GGUF: a magic and a version, a header that says
 // everything needed to run the model, a tensor table of name, type, dims and
@@ -55,7 +55,7 @@
 //	  count        u32
 //	  tensors      count × tensor record:
 //	    name         string  a state_dict key of the architecture (nn.Arch.Params)
-//	    dtype        u8      0 F32, 1 F16, 2 Q8
+//	    dtype        u8      0 F32, 1 F16, 2 Q8, 3 Q4
 //	    ndim         u8      1..4
 //	    dims         ndim × u32, PyTorch order (OutC, InC/groups, KH, KW)
 //	    offset       u64     from the start of the data section; multiple of Align
@@ -68,6 +68,17 @@
 //	  Q8:  dims[0] × f32 scales, then n × i8 values, row-major; element j of
 //	       row r is value[r*rowLen+j] * scale[r] (symmetric, one scale per output
 //	       channel, values in -127..127)
+//	  Q4:  rows × groups f32 scales (row-major), then rows × rowBytes packed
+//	       4-bit values, where rows = dims[0], rowLen = n/rows,
+//	       groups = ceil(rowLen/64) (Q4Group = 64 values per scale; a row's
+//	       last group may be shorter) and rowBytes = 16 × ceil(rowLen/32):
+//	       each row is its own run of 16-byte blocks of 32 values. Byte j of
+//	       block b of a row holds value 32b+j in its low nibble (bits 0-3)
+//	       and value 32b+16+j in its high nibble (ggml's Q4_0 order); a
+//	       nibble holds q+8 for q in -7..7 (so 1..15; 0, i.e. -8, is
+//	       invalid), and the nibbles past rowLen in the last block are 0.
+//	       Value i of row r is q * scale[r*groups + i/64] (symmetric, one
+//	       scale per 64 consecutive values of a row).
 //	  where n is the product of dims. The first tensor is at offset 0, each
 //	  next one at the end of the previous one rounded up to Align.
 //
@@ -91,12 +102,18 @@
 //     (ErrName, ErrDuplicate), shape against the architecture (ErrShape),
 //     offset and padding (ErrOffset), data inside the file (ErrTruncated);
 //     then missing tensors (ErrMissing) and the end of the data (ErrTrailing);
-//  5. values: float weights and scales must be finite, scales >= 0 (ErrValue).
+//  5. values: float weights and scales must be finite, scales >= 0; Q4
+//     nibbles 1..15 for values and 0 for padding (ErrValue).
+//
+// Version 1 files from before Q4 existed decode exactly as before: Q4 is a
+// new dtype only, and a reader that predates it rejects such a file with
+// its ErrDType ("unknown tensor type") rather than misreading it.
 //
 // # Memory
 //
 // Every count is checked against the bytes left before a slice of that count
 // is made, and tensor data is checked to lie inside the file before it is
 // converted, so Decode allocates at most about twice the file size (an F16
-// tensor is widened to float32) plus a small constant.
+// tensor is widened to float32; Q8 and Q4 data are copied as they are) plus
+// a small constant.
 package weights

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math"
+
+	"alexnet/nn"
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -31,6 +33,12 @@ func Encode(m *Model) ([]byte, error) {
 		case Q8:
 			if len(t.Q8) != n || len(t.Scale) != t.Shape[0] {
 				return nil, fmt.Errorf("%w: int8 tensor %q has %d values and %d scales, shape %v wants %d and %d", ErrShape, t.Name, len(t.Q8), len(t.Scale), t.Shape, n, t.Shape[0])
+			}
+		case Q4:
+			rows := t.Shape[0]
+			nb, ns := rows*nn.Q4RowBytes(n/rows), rows*nn.Q4Groups(n/rows, Q4Group)
+			if t.Group != Q4Group || len(t.Q4) != nb || len(t.Scale) != ns {
+				return nil, fmt.Errorf("%w: int4 tensor %q has group %d, %d bytes and %d scales, shape %v wants %d, %d and %d", ErrShape, t.Name, t.Group, len(t.Q4), len(t.Scale), t.Shape, Q4Group, nb, ns)
 			}
 		default:
 			if len(t.F32) != n {
@@ -133,6 +141,9 @@ func encode(m *Model, ts []*Tensor) []byte {
 			for _, q := range t.Q8 {
 				w.b = append(w.b, byte(q))
 			}
+		case Q4:
+			w.f32(t.Scale...)
+			w.b = append(w.b, t.Q4...)
 		}
 	}
 	binary.LittleEndian.PutUint64(w.b[sizeAt:], uint64(len(w.b)+4))
@@ -147,8 +158,22 @@ func dataSize(t DType, rows, n int) int {
 		return 2 * n
 	case Q8:
 		return 4*rows + n
+	case Q4:
+		if rows <= 0 {
+			return 0
+		}
+		return rows * (4*nn.Q4Groups(n/rows, Q4Group) + nn.Q4RowBytes(n/rows))
 	}
 	return 4 * n
+}
+
+// DataSize is the number of bytes the tensor's data takes in a file.
+func (t *Tensor) DataSize() int {
+	rows := 0
+	if len(t.Shape) > 0 {
+		rows = t.Shape[0]
+	}
+	return dataSize(t.Type, rows, productOf(t.Shape))
 }
 
 func productOf(dims []int) int {

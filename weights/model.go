@@ -15,6 +15,7 @@ const (
 	Align     = 32      // tensor data alignment, in bytes from the start of the file
 	MaxString = 1 << 12 // longest string (name, label), in bytes
 	MaxNDim   = 4       // most dims a tensor has
+	Q4Group   = 64      // values per scale of a Q4 tensor's row
 )
 
 // DType is how a tensor's values are stored.
@@ -24,6 +25,7 @@ const (
 	F32 DType = iota // float32
 	F16              // IEEE binary16, widened to float32 on load
 	Q8               // int8 with one float32 scale per output channel (Shape[0] row)
+	Q4               // int4 in -7..7, two per byte, one float32 scale per Q4Group values of a row
 )
 
 func (t DType) String() string {
@@ -34,13 +36,16 @@ func (t DType) String() string {
 		return "f16"
 	case Q8:
 		return "int8"
+	case Q4:
+		return "int4"
 	}
 	return fmt.Sprintf("dtype(%d)", uint8(t))
 }
 
 // Tensor is one named parameter. For F32 and F16, Weight.F32 holds the values
 // (for F16, already rounded to float16 precision); for Q8, Weight.Q8 and
-// Weight.Scale.
+// Weight.Scale; for Q4, Weight.Q4 (nn.Q4Pack's layout), Weight.Scale and
+// Weight.Group (= Q4Group).
 type Tensor struct {
 	Name string
 	Type DType
@@ -96,9 +101,11 @@ func DefaultPreprocess(a nn.Arch) Preprocess {
 // layout. Q8 is symmetric per output channel: each Shape[0] row r gets
 // scale = max|x|/127 and q = round(x/scale) in -127..127 (a zero row gets
 // scale 0). F16 rounds each value to the nearest float16 (ties to even) and
-// keeps it as float32, so the tensor holds exactly what the file will. F32
-// copies. A shape that does not match len(data) is kept as is; Encode
-// rejects it with ErrShape.
+// keeps it as float32, so the tensor holds exactly what the file will. Q4
+// is symmetric per group of Q4Group values of a row (the last group of a row
+// may be shorter): scale = max|x|/7 and q = round(x/scale) in -7..7 (a zero
+// group gets scale 0), packed as nn.Q4Pack. F32 copies. A shape that does
+// not match len(data) is kept as is; Encode rejects it with ErrShape.
 func Quantize(name string, shape []int, data []float32, t DType) Tensor {
 	w := nn.Weight{Shape: append([]int(nil), shape...)}
 	rows, n := 0, 1
@@ -134,6 +141,31 @@ func Quantize(name string, shape []int, data []float32, t DType) Tensor {
 				q[j] = int8(max(-127, min(127, x)))
 			}
 		}
+	case t == Q4 && n == len(data) && rows > 0:
+		rowLen := n / rows
+		ng := nn.Q4Groups(rowLen, Q4Group)
+		q := make([]int8, n)
+		w.Scale = make([]float32, rows*ng)
+		w.Group = Q4Group
+		for r := range rows {
+			for g := range ng {
+				lo, hi := r*rowLen+g*Q4Group, r*rowLen+min((g+1)*Q4Group, rowLen)
+				var m float64
+				for _, v := range data[lo:hi] {
+					m = math.Max(m, math.Abs(float64(v)))
+				}
+				if m == 0 || math.IsInf(m, 0) || math.IsNaN(m) {
+					continue
+				}
+				s := float32(m / 7)
+				w.Scale[r*ng+g] = s
+				for i := lo; i < hi; i++ {
+					x := math.RoundToEven(float64(data[i]) / float64(s))
+					q[i] = int8(max(-7, min(7, x)))
+				}
+			}
+		}
+		w.Q4 = nn.Q4Pack(q, rows, rowLen)
 	case t == F16:
 		w.F32 = make([]float32, len(data))
 		for i, v := range data {
@@ -145,9 +177,13 @@ func Quantize(name string, shape []int, data []float32, t DType) Tensor {
 	return Tensor{Name: name, Type: t, Weight: w}
 }
 
-// Dequantize returns the tensor's values as float32 (a copy for Q8, the
-// F32 slice itself otherwise).
+// Dequantize returns the tensor's values as float32 (a copy for Q8 and Q4,
+// the F32 slice itself otherwise).
 func (t *Tensor) Dequantize() []float32 {
+	if t.Type == Q4 {
+		rows, n := t.Shape[0], productOf(t.Shape)
+		return nn.Q4Unpack(t.Q4, t.Scale, rows, n/rows, t.Group)
+	}
 	if t.Type != Q8 {
 		return t.F32
 	}
@@ -282,8 +318,8 @@ func (tc *tensorChecker) check(name string, t DType, dims []int) (int, error) {
 	if err := checkString("tensor name", name); err != nil {
 		return 0, err
 	}
-	if t > Q8 {
-		return 0, fmt.Errorf("%w: tensor %q has type %d, want 0 (f32), 1 (f16) or 2 (int8)", ErrDType, name, uint8(t))
+	if t > Q4 {
+		return 0, fmt.Errorf("%w: tensor %q has type %d, want 0 (f32), 1 (f16), 2 (int8) or 3 (int4)", ErrDType, name, uint8(t))
 	}
 	n, err := numElems(name, dims)
 	if err != nil {
@@ -324,8 +360,46 @@ func equalInts(a, b []int) bool {
 	return true
 }
 
-// checkValues checks that floats are finite and scales are finite and >= 0.
+// checkValues checks that floats are finite, scales are finite and >= 0,
+// and that Q4 values are in -7..7 (nibbles 1..15) with the padding nibbles
+// of each row 0.
 func checkValues(t *Tensor) error {
+	if t.Type == Q4 {
+		rows := t.Shape[0]
+		rowLen := productOf(t.Shape) / rows
+		rb := nn.Q4RowBytes(rowLen)
+		for r := range rows {
+			row := t.Q4[r*rb : (r+1)*rb]
+			// Every nibble of the full blocks holds q+8 for q in -7..7: not 0.
+			for j, b := range row[:rowLen/nn.Q4Block*16] {
+				if b&0x0f == 0 || b&0xf0 == 0 {
+					i := j/16*nn.Q4Block + j%16 // the value the low nibble holds
+					if b&0x0f != 0 {
+						i += 16
+					}
+					return fmt.Errorf("%w: tensor %q row %d value %d is -8 (nibble 0), want -7..7", ErrValue, t.Name, r, i)
+				}
+			}
+			// The last block, if partial: values, then padding nibbles 0.
+			if rowLen%nn.Q4Block == 0 {
+				continue
+			}
+			base := rowLen / nn.Q4Block * nn.Q4Block
+			last := row[len(row)-16:]
+			for i := range nn.Q4Block {
+				nib := last[i%16] & 0x0f
+				if i >= 16 {
+					nib = last[i%16] >> 4
+				}
+				switch {
+				case base+i < rowLen && nib == 0:
+					return fmt.Errorf("%w: tensor %q row %d value %d is -8 (nibble 0), want -7..7", ErrValue, t.Name, r, base+i)
+				case base+i >= rowLen && nib != 0:
+					return fmt.Errorf("%w: tensor %q row %d: padding nibble %d (past the row's %d values) is %d, want 0", ErrValue, t.Name, r, base+i, rowLen, nib)
+				}
+			}
+		}
+	}
 	for i, v := range t.F32 {
 		if !finite32(v) {
 			return fmt.Errorf("%w: tensor %q value %d is %g", ErrValue, t.Name, i, v)

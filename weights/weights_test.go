@@ -62,7 +62,30 @@ func mustEncode(t testing.TB, m *Model) []byte {
 	return b
 }
 
+// toQ4 requantises the model's two weights as Q4: features.0.weight [4 3 3 3]
+// (27 values a row: one block with 5 padding nibbles) and
+// classifier.1.weight [3 64] (exactly one group a row).
+func toQ4(m *Model) *Model {
+	for _, i := range []int{0, 2} {
+		tt := &m.Tensors[i]
+		m.Tensors[i] = Quantize(tt.Name, tt.Shape, tt.Dequantize(), Q4)
+	}
+	return m
+}
+
 func TestRoundTrip(t *testing.T) {
+	m := toQ4(tinyModel(1))
+	b := mustEncode(t, m)
+	got, err := Decode(b)
+	if err != nil {
+		t.Fatalf("int4: %v", err)
+	}
+	if !reflect.DeepEqual(got, m) {
+		t.Errorf("int4: decoded model differs from the encoded one:\n got %+v\nwant %+v", got.Tensors[0], m.Tensors[0])
+	}
+	if b2 := mustEncode(t, got); !reflect.DeepEqual(b, b2) {
+		t.Errorf("int4: re-encoding changes the bytes")
+	}
 	for _, q := range []DType{F32, F16, Q8} {
 		m := tinyModel(1)
 		for i := range m.Tensors {
@@ -223,7 +246,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"threshold > 1", raw(func(m *Model) { m.Calib.Threshold = 1.5 }), ErrCalib},
 		{"tensor count huge", patch(func(b []byte) { binary.LittleEndian.PutUint32(b[tensorsAt(b):], 1<<20) }), ErrTooLarge},
 		{"tensor count > bytes", patch(func(b []byte) { binary.LittleEndian.PutUint32(b[tensorsAt(b):], 400) }), ErrTooLarge},
-		{"dtype 3", raw(func(m *Model) { m.Tensors[1].Type = 3 }), ErrDType},
+		{"dtype 4", raw(func(m *Model) { m.Tensors[1].Type = 4 }), ErrDType},
+		{"dtype 255", raw(func(m *Model) { m.Tensors[1].Type = 255 }), ErrDType},
 		{"ndim 0", raw(func(m *Model) { m.Tensors[1].Shape = nil }), ErrShape},
 		{"ndim 5", raw(func(m *Model) { m.Tensors[1].Shape = []int{4, 1, 1, 1, 1} }), ErrShape},
 		{"dim huge", patch(func(b []byte) {
@@ -276,6 +300,17 @@ func TestDecodeErrors(t *testing.T) {
 		{"NaN weight", raw(func(m *Model) { m.Tensors[1].F32[2] = float32(math.NaN()) }), ErrValue},
 		{"Inf f16 weight", raw(func(m *Model) { m.Tensors[2].F32[0] = float32(math.Inf(1)) }), ErrValue},
 		{"negative scale", raw(func(m *Model) { m.Tensors[0].Scale[3] = -1 }), ErrValue},
+		{"int4 -8", raw(func(m *Model) { toQ4(m).Tensors[2].Q4[40] = 0x30 }), ErrValue},
+		{"int4 -8 high", raw(func(m *Model) { toQ4(m).Tensors[2].Q4[5] = 0x09 }), ErrValue},
+		{"int4 -8 partial block", raw(func(m *Model) { toQ4(m).Tensors[0].Q4[16+10] &= 0x0f }), ErrValue}, // value 26 of row 1
+		{"int4 padding first", raw(func(m *Model) { toQ4(m).Tensors[0].Q4[16+11] |= 0x10 }), ErrValue},    // value 27 of row 1
+		{"int4 padding last", raw(func(m *Model) { toQ4(m).Tensors[0].Q4[3*16+15] |= 0x70 }), ErrValue},   // value 31 of row 3
+		{"int4 NaN scale", raw(func(m *Model) { toQ4(m).Tensors[2].Scale[1] = float32(math.NaN()) }), ErrValue},
+		{"int4 negative scale", raw(func(m *Model) { toQ4(m).Tensors[0].Scale[2] = -0.5 }), ErrValue},
+		{"int4 data cut", func() []byte {
+			b := mustEncode(t, toQ4(tinyModel(3)))
+			return fix(append(b[:len(b)-40], 0, 0, 0, 0))
+		}, ErrTruncated},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -305,6 +340,11 @@ func TestEncodeErrors(t *testing.T) {
 		{"layer field too wide", func(m *Model) { m.Arch.Layers[1].Size = 1 << 40 }, ErrArch},
 		{"label too long", func(m *Model) { m.Labels[0] = string(make([]byte, MaxString+1)) }, ErrTooLarge},
 		{"labels", func(m *Model) { m.Labels = append(m.Labels, "x") }, ErrLabels},
+		{"int4 group", func(m *Model) { toQ4(m).Tensors[2].Group = 32 }, ErrShape},
+		{"int4 bytes short", func(m *Model) { toQ4(m).Tensors[2].Q4 = m.Tensors[2].Q4[:40] }, ErrShape},
+		{"int4 scales short", func(m *Model) { toQ4(m).Tensors[0].Scale = m.Tensors[0].Scale[:3] }, ErrShape},
+		{"int4 -8", func(m *Model) { toQ4(m).Tensors[0].Q4[0] = 0x80 }, ErrValue},
+		{"int4 padding", func(m *Model) { toQ4(m).Tensors[0].Q4[15] = 0x10 }, ErrValue},
 	}
 	for _, tt := range tests {
 		m := tinyModel(4)
@@ -359,6 +399,66 @@ func TestQuantizeQ8(t *testing.T) {
 	_ = Quantize("w", []int{4, 4}, data, Q8)
 	_ = Quantize("w", []int{-1}, data, Q8)
 	_ = Quantize("w", nil, data, Q8)
+}
+
+func TestQuantizeQ4(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	rows, rowLen := 5, 150 // groups of 64, 64 and 22; 5 blocks, the last with 10 padding values
+	data := make([]float32, rows*rowLen)
+	for i := range data {
+		data[i] = float32(rng.NormFloat64()) * float32(i%9+1)
+	}
+	for i := 64; i < 128; i++ { // row 0's second group all zero
+		data[i] = 0
+	}
+	q := Quantize("w", []int{rows, rowLen}, data, Q4)
+	ng := 3
+	if q.Type != Q4 || q.Group != Q4Group || len(q.Scale) != rows*ng || len(q.Q4) != rows*5*16 || q.F32 != nil || q.Q8 != nil {
+		t.Fatalf("Q4 tensor: group %d, %d scales, %d bytes", q.Group, len(q.Scale), len(q.Q4))
+	}
+	if q.Scale[1] != 0 {
+		t.Errorf("zero group scale %g, want 0", q.Scale[1])
+	}
+	if err := checkValues(&q); err != nil {
+		t.Fatal(err)
+	}
+	deq := q.Dequantize()
+	maxQ := make([]int, rows*ng)
+	for i, v := range data {
+		r, j := i/rowLen, i%rowLen
+		g := r*ng + j/Q4Group
+		s := q.Scale[g]
+		if d := math.Abs(float64(deq[i] - v)); d > float64(s)/2*1.0001 {
+			t.Errorf("value %d: %g -> %g, error %g > scale/2 %g", i, v, deq[i], d, s/2)
+		}
+		if s > 0 {
+			maxQ[g] = max(maxQ[g], int(math.Round(math.Abs(float64(deq[i]/s)))))
+		}
+	}
+	for g, m := range maxQ { // the largest |x| of a group maps to ±7
+		if g != 1 && m != 7 {
+			t.Errorf("group %d max |q| = %d, want 7", g, m)
+		}
+	}
+	// Padding nibbles in the low half of a block (a row of 10 values: 11..15
+	// low, 16..31 high) must be 0.
+	for _, c := range []struct {
+		at   int
+		bits byte
+	}{{10, 0x01}, {15, 0x02}, {0, 0x10}, {9, 0x70}} {
+		p := Quantize("p", []int{2, 10}, data[:20], Q4)
+		if err := checkValues(&p); err != nil {
+			t.Fatal(err)
+		}
+		p.Q4[16+c.at] |= c.bits
+		if err := checkValues(&p); !errors.Is(err, ErrValue) {
+			t.Errorf("padding byte %d |= %#x: %v, want ErrValue", c.at, c.bits, err)
+		}
+	}
+	// Bad shapes do not panic; Encode catches them.
+	_ = Quantize("w", []int{4, 4}, data, Q4)
+	_ = Quantize("w", []int{-1}, data, Q4)
+	_ = Quantize("w", nil, data, Q4)
 }
 
 func TestF16Known(t *testing.T) {
@@ -473,6 +573,7 @@ func TestSeedFiles(t *testing.T) {
 		m.Tensors[i] = Quantize(m.Tensors[i].Name, m.Tensors[i].Shape, m.Tensors[i].Dequantize(), Q8)
 	}
 	files["tiny-int8.alexnet"] = mustEncode(t, m)
+	files["tiny-int4.alexnet"] = mustEncode(t, toQ4(tinyModel(9)))
 	for name, b := range files {
 		path := filepath.Join("testdata", name)
 		if *update {
