@@ -19,7 +19,7 @@ import (
 func runConvert(e *env, args []string) error {
 	fs := newFlags(e, "convert")
 	archName := fs.String("arch", "", "architecture: seed, torchvision or paper (default: inferred from the tensors)")
-	quant := fs.String("quant", "int8", "weight storage: int8 (per output channel), f16 or f32; biases stay f32")
+	quant := fs.String("quant", "int8", "weight storage: int8 (per output channel), f16, f32, or mixed (int4 hidden FC layers, int8 the rest); biases stay f32")
 	name := fs.String("name", "", "model name stored in the file (default: OUT's base name)")
 	labelsPath := fs.String("labels", "", "class labels: JSON {\"0\": \"daisy\", ...} or [\"daisy\", ...], or one label per line (required)")
 	calibPath := fs.String("calib", "", "calibration JSON {\"temperature\": T, \"threshold\": p} (default: temperature 1, threshold 0)")
@@ -37,6 +37,7 @@ func runConvert(e *env, args []string) error {
 	}
 	in, out := fs.Arg(0), fs.Arg(1)
 	var qt weights.DType
+	mixed := false
 	switch *quant {
 	case "int8", "q8":
 		qt = weights.Q8
@@ -44,8 +45,10 @@ func runConvert(e *env, args []string) error {
 		qt = weights.F16
 	case "f32":
 		qt = weights.F32
+	case "mixed":
+		qt, mixed = weights.Q8, true
 	default:
-		return usageErr("-quant %q, want int8, f16 or f32", *quant)
+		return usageErr("-quant %q, want int8, f16, f32 or mixed", *quant)
 	}
 
 	ts, err := loadCheckpoint(in)
@@ -90,11 +93,15 @@ func runConvert(e *env, args []string) error {
 	for _, t := range ts {
 		byName[t.name] = t
 	}
+	hidden := hiddenLinearWeights(arch)
 	for _, p := range arch.Params() {
 		t := byName[p.Name]
 		dt := qt
-		if len(p.Shape) == 1 {
+		switch {
+		case len(p.Shape) == 1:
 			dt = weights.F32 // biases: tiny, and precision matters more than size
+		case mixed && hidden[p.Name]:
+			dt = weights.Q4
 		}
 		m.Tensors = append(m.Tensors, weights.Quantize(p.Name, p.Shape, t.data, dt))
 	}
@@ -105,8 +112,31 @@ func runConvert(e *env, args []string) error {
 	if err := os.WriteFile(out, b, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: %s, %d classes, %s weights, %d bytes\n", out, arch.Name, len(labels), qt, len(b))
+	what := qt.String()
+	if mixed {
+		what = "int4 hidden FC + int8"
+	}
+	fmt.Fprintf(e.stdout, "%s: %s, %d classes, %s weights, %d bytes\n", out, arch.Name, len(labels), what, len(b))
 	return nil
+}
+
+// hiddenLinearWeights names the weights -quant mixed stores as int4: every
+// linear layer's but the last. The FC layers are 93% of the seed's
+// parameters (fc1 alone 65%) and memory-bound at batch 1; the last layer
+// (2048x5 for the seed) is tiny and writes the logits directly, so it stays
+// int8 like the convolutions.
+func hiddenLinearWeights(a nn.Arch) map[string]bool {
+	var names []string
+	for _, l := range a.Layers {
+		if l.Op == nn.OpLinear {
+			names = append(names, l.Name+".weight")
+		}
+	}
+	hidden := map[string]bool{}
+	for _, n := range names[:max(0, len(names)-1)] {
+		hidden[n] = true
+	}
+	return hidden
 }
 
 // ckptTensor is one state_dict entry as float32, C order.

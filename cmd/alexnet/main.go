@@ -2,7 +2,7 @@
 // and runs them: classify images, evaluate on a directory, inspect a weight
 // file, benchmark the engine.
 //
-//	alexnet convert [-arch seed|torchvision|paper] [-quant int8|f16|f32] [-name NAME]
+//	alexnet convert [-arch seed|torchvision|paper] [-quant int8|f16|f32|mixed] [-name NAME]
 //	                [-calib calib.json] [-resize N] [-mean R,G,B] [-std R,G,B] -labels LABELS IN.pth OUT
 //	alexnet classify [-weights FILE] [-top K] [-json] INPUT...
 //	alexnet eval [-weights FILE] [-json] [-split FILE] DIR
@@ -35,7 +35,7 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"convert", "convert [-arch seed|torchvision|paper] [-quant int8|f16|f32] [-name NAME] [-calib calib.json] [-resize N] [-mean R,G,B] [-std R,G,B] -labels LABELS IN.pth OUT",
+		{"convert", "convert [-arch seed|torchvision|paper] [-quant int8|f16|f32|mixed] [-name NAME] [-calib calib.json] [-resize N] [-mean R,G,B] [-std R,G,B] -labels LABELS IN.pth OUT",
 			"convert a PyTorch state_dict checkpoint to a weight file", runConvert},
 		{"classify", "classify [-weights FILE] [-top K] [-json] INPUT...",
 			"classify JPEG/PNG images or .npy (1,3,H,W) tensors", runClassify},

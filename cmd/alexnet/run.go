@@ -198,14 +198,7 @@ func runInspect(e *env, args []string) error {
 					n *= d
 				}
 				total += n
-				sz := 4 * n
-				switch t.Type {
-				case weights.F16:
-					sz = 2 * n
-				case weights.Q8:
-					sz = n + 4*t.Shape[0]
-				}
-				bytes += sz
+				bytes += t.DataSize()
 				ts = append(ts, fmt.Sprintf("%s %s %v", suffix[1:], t.Type, t.Shape))
 			}
 		}
