@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall/js"
+	"time"
 
 	"github.com/vugu/vugu"
 	vjs "github.com/vugu/vugu/js"
@@ -129,22 +130,37 @@ type workerClient struct {
 
 var wk *workerClient
 
+// The compiled worker module (a promise) and the worker's URL.
+var (
+	workerModule js.Value // a Promise of the WebAssembly.Module
+	workerURL    string
+)
+
 // startWorker starts the classifier's worker. The page compiles the
 // worker's WebAssembly itself (streaming, while the model downloads) and
 // posts the compiled module: the page's fetches go through the service
 // worker, so this also works offline.
 func startWorker(m Manifest) error {
-	url := "worker.js?exec=" + global.Call("encodeURIComponent", m.WasmExec).String()
-	w := global.Get("Worker").New(url)
+	workerURL = "worker.js?exec=" + global.Call("encodeURIComponent", m.WasmExec).String()
+	if e := early(); e.Truthy() {
+		workerModule = e.Get("workerModule") // started by boot.js
+	}
+	if !workerModule.Truthy() {
+		workerModule = global.Get("WebAssembly").Call("compileStreaming", global.Call("fetch", m.Worker))
+	}
+	if e := early(); e.Truthy() && e.Get("worker").Truthy() {
+		wk = adoptWorker(e.Get("worker")) // boot.js started it and posts its module
+		return nil
+	}
+	wk = newWorker()
+	return nil
+}
+
+// newWorker starts one worker with the compiled module.
+func newWorker() *workerClient {
+	w := global.Get("Worker").New(workerURL)
 	go func() {
-		var compiling js.Value
-		if e := early(); e.Truthy() {
-			compiling = e.Get("workerModule") // started by boot.js
-		}
-		if !compiling.Truthy() {
-			compiling = global.Get("WebAssembly").Call("compileStreaming", global.Call("fetch", m.Worker))
-		}
-		mod, err := await(compiling)
+		mod, err := await(workerModule)
 		msg := object()
 		if err != nil {
 			msg.Set("type", "module-error")
@@ -155,6 +171,11 @@ func startWorker(m Manifest) error {
 		}
 		w.Call("postMessage", msg)
 	}()
+	return adoptWorker(w)
+}
+
+// adoptWorker wraps a started worker.
+func adoptWorker(w js.Value) *workerClient {
 	c := &workerClient{w: w, pending: map[int]chan js.Value{}}
 	c.onMsg = js.FuncOf(func(_ js.Value, a []js.Value) any {
 		d := a[0].Get("data")
@@ -184,8 +205,7 @@ func startWorker(m Manifest) error {
 	})
 	w.Call("addEventListener", "message", c.onMsg)
 	w.Call("addEventListener", "error", c.onErr)
-	wk = c
-	return nil
+	return c
 }
 
 // call posts a request and waits for its answer.
@@ -199,15 +219,37 @@ func (c *workerClient) call(msg js.Value, transfer []any) js.Value {
 	return <-ch
 }
 
-func workerLoad(b modelBlob) (ModelInfo, error) {
+func workerLoad(b modelBlob) (ModelInfo, error) { return wk.load(b.bytes) }
+
+func (c *workerClient) load(bytes js.Value) (ModelInfo, error) {
 	msg := object()
 	msg.Set("type", "load")
-	msg.Set("bytes", b.bytes)
-	d := wk.call(msg, []any{b.bytes.Get("buffer")})
+	msg.Set("bytes", bytes)
+	d := c.call(msg, []any{bytes.Get("buffer")})
 	if d.Get("type").String() != "loaded" {
 		return ModelInfo{}, errors.New(d.Get("message").String())
 	}
-	in := d.Get("info")
+	return parseInfo(d.Get("info")), nil
+}
+
+// earlyLoaded takes over the model load boot.js started for url (a model
+// from the Cache API, sent to the worker before the UI ran); false when
+// there was none or it failed, and the UI loads the model itself.
+func earlyLoaded(url string) (ModelInfo, bool) {
+	e := early()
+	if !e.Truthy() || !e.Get("loaded").Truthy() || e.Get("modelURL").String() != url {
+		return ModelInfo{}, false
+	}
+	p := e.Get("loaded")
+	e.Delete("loaded")
+	r, err := await(p)
+	if err != nil || r.Type() != js.TypeObject {
+		return ModelInfo{}, false
+	}
+	return parseInfo(r.Get("answer").Get("info")), true
+}
+
+func parseInfo(in js.Value) ModelInfo {
 	info := ModelInfo{
 		Name: in.Get("name").String(), Arch: in.Get("arch").String(), Quant: in.Get("quant").String(),
 		Params: in.Get("params").Int(), Bytes: in.Get("bytes").Int(), LoadMs: in.Get("loadMs").Float(),
@@ -217,7 +259,7 @@ func workerLoad(b modelBlob) (ModelInfo, error) {
 	for i := 0; i < labels.Length(); i++ {
 		info.Labels = append(info.Labels, labels.Index(i).String())
 	}
-	return info, nil
+	return info
 }
 
 func workerClassify(fr frame) (Result, error) { return wk.classify(fr) }
@@ -508,6 +550,18 @@ type camera struct {
 	stream, video js.Value
 	deviceID      string
 	lastTime      float64
+	// A live stream's currentTime moves on continuously, not once a frame,
+	// so where the browser has requestVideoFrameCallback a callback that
+	// re-registers itself counts the frames the video presents: grab takes
+	// a frame only when the count moved, and waitFrame wakes on the next.
+	rvfc     bool
+	frames   int     // frames presented so far
+	seen     int     // frames when the last frame was grabbed
+	lastCb   float64 // nowMs of the last callback
+	onFrame  js.Func
+	cbID     js.Value
+	newFrame chan struct{}
+	closed   bool
 }
 
 func openCamera(deviceID string) (*camera, error) {
@@ -546,6 +600,23 @@ func openCamera(deviceID string) (*camera, error) {
 		return nil, errors.New("The camera video could not play: " + err.Error())
 	}
 	c := &camera{stream: stream, video: v, lastTime: -1}
+	if v.Get("requestVideoFrameCallback").Truthy() {
+		c.rvfc, c.newFrame = true, make(chan struct{}, 1)
+		c.onFrame = js.FuncOf(func(js.Value, []js.Value) any {
+			if c.closed {
+				return nil
+			}
+			c.frames++
+			c.lastCb = nowMs()
+			select {
+			case c.newFrame <- struct{}{}:
+			default:
+			}
+			c.cbID = v.Call("requestVideoFrameCallback", c.onFrame)
+			return nil
+		})
+		c.cbID = v.Call("requestVideoFrameCallback", c.onFrame)
+	}
 	if tr := stream.Call("getVideoTracks"); tr.Length() > 0 {
 		if s := tr.Index(0).Call("getSettings"); s.Get("deviceId").Type() == js.TypeString {
 			c.deviceID = s.Get("deviceId").String()
@@ -565,6 +636,13 @@ func stopStream(s js.Value) {
 // newer camera already took the element: when the user switches cameras, the
 // old loop may finish its last classification after the new stream started.
 func (c *camera) close() {
+	if c.rvfc && !c.closed {
+		c.closed = true
+		c.video.Call("cancelVideoFrameCallback", c.cbID)
+		f := c.onFrame
+		go func() { sleepMs(200); f.Release() }() // after any callback already queued
+	}
+	c.closed = true
 	stopStream(c.stream)
 	if c.video.Get("srcObject").Equal(c.stream) {
 		c.video.Set("srcObject", js.Null())
@@ -589,11 +667,20 @@ func (c *camera) grab(m *ModelInfo) (fr frame, err error) {
 	if w == 0 || h == 0 {
 		return frame{}, errNoFrame
 	}
-	t := c.video.Get("currentTime").Float()
-	if t == c.lastTime {
-		return frame{}, errNoFrame
+	if c.rvfc && nowMs()-c.lastCb < 250 {
+		if c.frames == c.seen {
+			return frame{}, errNoFrame
+		}
+		c.seen = c.frames
+	} else {
+		// No frame callbacks (not supported, or not coming, say for a hidden
+		// video): a frame whenever the clock moved.
+		t := c.video.Get("currentTime").Float()
+		if t == c.lastTime {
+			return frame{}, errNoFrame
+		}
+		c.lastTime = t
 	}
-	c.lastTime = t // before the await: a second loop must not take this frame too
 	src, fw, fh := Rect{0, 0, w, h}, 0, 0
 	if m != nil && m.InW > 0 && m.InH > 0 {
 		src, fw, fh = CamCrop(w, h, m.Resize, m.InW, m.InH), m.InW, m.InH
@@ -613,6 +700,13 @@ func (c *camera) grab(m *ModelInfo) (fr frame, err error) {
 // waitFrame waits for the next video frame (requestVideoFrameCallback, or an
 // animation frame where that is missing), or 100 ms at most.
 func (c *camera) waitFrame() {
+	if c.rvfc {
+		select {
+		case <-c.newFrame:
+		case <-time.After(100 * time.Millisecond):
+		}
+		return
+	}
 	ch := make(chan struct{}, 2)
 	f := js.FuncOf(func(js.Value, []js.Value) any { ch <- struct{}{}; return nil })
 	if c.video.Get("requestVideoFrameCallback").Truthy() {

@@ -22,6 +22,7 @@ func startWorker(Manifest) error                      { return errUnsupported }
 func workerLoad(modelBlob) (ModelInfo, error)         { return ModelInfo{}, errUnsupported }
 func workerClassify(frame) (Result, error)            { return Result{}, errUnsupported }
 func discard(frame)                                   {}
+func earlyLoaded(string) (ModelInfo, bool)            { return ModelInfo{}, false }
 func chooseModelURL(m Manifest) (string, bool, error) { return m.Model, false, nil }
 func cacheModel(modelBlob)                            {}
 func readModelFile(fileRef) (modelBlob, error)        { return modelBlob{}, errUnsupported }

@@ -128,6 +128,12 @@ func (c *Root) loadModelURL(url string, custom bool) {
 		c.Model.Phase, c.Model.Loaded, c.Model.Total, c.Model.Err = "Downloading", 0, 0, ""
 		c.Model.ReplaceErr = ""
 	})
+	if !custom {
+		if info, ok := earlyLoaded(url); ok { // boot.js sent the cached model already
+			c.modelReady(info, url, true)
+			return
+		}
+	}
 	var last float64
 	var expected int64
 	if url == c.Manifest.Model {
@@ -181,9 +187,15 @@ func (c *Root) installModel(blob modelBlob, source string, fromCache, replacing 
 	if !fromCache {
 		cacheModel(blob)
 	}
+	c.modelReady(info, source, fromCache)
+}
+
+// modelReady makes a verified model the one in use.
+func (c *Root) modelReady(info ModelInfo, source string, fromCache bool) {
 	ready := nowMs()
 	c.update(func() {
 		c.Model.Status, c.Model.Phase, c.Model.Err = StatusReady, "", ""
+		c.Model.FromCache = fromCache
 		c.Model.Info = &info
 		c.Model.Source = source
 		if c.Model.ReadyMs == 0 {

@@ -28,7 +28,9 @@
 		if (typeof WebAssembly !== 'object' || typeof Go !== 'function') {
 			throw new Error('this browser has no WebAssembly');
 		}
-		const res = await fetch('manifest.json', { cache: 'no-cache' });
+		// No cache option: the server marks it no-cache (revalidated), and a
+		// plain fetch matches index.html's preload of it.
+		const res = await fetch('manifest.json');
 		if (!res.ok) throw new Error('manifest.json: HTTP ' + res.status);
 		const m = await res.json();
 		// Start the slow parts now, in parallel with the UI's start: the
@@ -38,6 +40,13 @@
 		window.alexnetEarly = early;
 		early.workerModule = WebAssembly.compileStreaming(fetch(m.worker));
 		early.workerModule.catch(() => {}); // the UI reports failures
+		// The classifier's worker starts now too (its Go instance boots
+		// while the UI's compiles); the UI adopts it.
+		const worker = new Worker('worker.js?exec=' + encodeURIComponent(m.wasmExec));
+		early.worker = worker;
+		early.workerModule.then(
+			(module) => worker.postMessage({ type: 'module', module }),
+			(err) => worker.postMessage({ type: 'module-error', message: String((err && err.message) || err) }));
 		if (!new URLSearchParams(location.search).get('model')) {
 			early.modelURL = m.model;
 			early.model = (async () => {
@@ -48,6 +57,25 @@
 				return { cached: false, response: await fetch(m.model, { cache: 'no-cache' }) };
 			})();
 			early.model.catch(() => {});
+			// A model already in the Cache API (verified before it was
+			// stored) goes to the worker at once; the UI takes the answer
+			// (null: not cached, or it failed; the UI then loads it itself).
+			early.loaded = early.model.then(async (r) => {
+				if (!r.cached) return null;
+				const bytes = new Uint8Array(await r.response.arrayBuffer());
+				const answer = await new Promise((resolve) => {
+					const id = 'boot-load';
+					const on = (e) => {
+						if (e.data && e.data.id === id) {
+							worker.removeEventListener('message', on);
+							resolve(e.data);
+						}
+					};
+					worker.addEventListener('message', on);
+					worker.postMessage({ type: 'load', id, bytes }, [bytes.buffer]);
+				});
+				return answer.type === 'loaded' ? { answer } : null;
+			}).catch(() => null);
 		}
 		say('Loading the app…');
 		const go = new Go();
