@@ -181,6 +181,9 @@ func run(out, static, ui, worker, model string, extra []string) error {
 			swName = e.Name()
 			continue // written below, with the version
 		}
+		if e.Name() == "index.html" {
+			b = preloads(b, m)
+		}
 		if err := put(e.Name(), b); err != nil {
 			return err
 		}
@@ -268,3 +271,23 @@ func precompress(dir, name string) error {
 }
 
 func pays(raw, packed int) bool { return packed < raw*9/10 && raw-packed >= 512 }
+
+// PreloadMark is the place in index.html where preloads writes its links.
+const PreloadMark = "<!--preload-->"
+
+// preloads replaces PreloadMark in index.html with <link rel=preload>
+// for the manifest and the two WebAssembly binaries (their hashed names
+// are known only now): the browser fetches them while it parses the page,
+// before boot.js runs and asks for them. as=fetch with crossorigin is what
+// boot.js's fetch() calls match. The model is not preloaded: a warm start
+// takes it from the Cache API and must not fetch it again.
+func preloads(html []byte, m Manifest) []byte {
+	var b strings.Builder
+	for i, n := range []string{"manifest.json", m.UI, m.Worker} {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(`<link rel="preload" href="` + n + `" as="fetch" crossorigin>`)
+	}
+	return bytes.Replace(html, []byte(PreloadMark), []byte(b.String()), 1)
+}

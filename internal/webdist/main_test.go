@@ -35,7 +35,7 @@ func TestRun(t *testing.T) {
 	wk := write(t, filepath.Join(in, "worker.wasm"), append([]byte("w"), text...))
 	model := write(t, filepath.Join(in, "flowers.alexnet"), noise)
 	static := filepath.Join(in, "static")
-	write(t, filepath.Join(static, "index.html"), []byte("<!doctype html>"))
+	write(t, filepath.Join(static, "index.html"), []byte("<!doctype html><head>"+PreloadMark+"</head>"))
 	write(t, filepath.Join(static, "sw.js"), []byte("const VERSION = '__VERSION__';"))
 	exec := write(t, filepath.Join(in, "wasm_exec.js"), []byte("// go"))
 	write(t, filepath.Join(out, "ui.0000000000000000.wasm"), []byte("old build")) // must go
@@ -62,6 +62,20 @@ func TestRun(t *testing.T) {
 	}
 	if m.ModelSize != int64(len(noise)) || m.WasmExec != "wasm_exec.js" || len(m.Version) != 16 {
 		t.Errorf("manifest %+v", m)
+	}
+	// index.html preloads the manifest and both binaries by their hashed
+	// names, and not the model.
+	html, err := os.ReadFile(filepath.Join(out, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"manifest.json", m.UI, m.Worker} {
+		if want := `<link rel="preload" href="` + n + `" as="fetch" crossorigin>`; !strings.Contains(string(html), want) {
+			t.Errorf("index.html lacks %s:\n%s", want, html)
+		}
+	}
+	if strings.Contains(string(html), PreloadMark) || strings.Contains(string(html), m.Model) {
+		t.Errorf("index.html still has the mark, or preloads the model:\n%s", html)
 	}
 	// Precompressed where it pays, and the variants decode to the original.
 	for _, n := range []string{m.UI, m.Worker} {
