@@ -232,21 +232,38 @@ func (c *workerClient) load(bytes js.Value) (ModelInfo, error) {
 	return parseInfo(d.Get("info")), nil
 }
 
-// earlyLoaded takes over the model load boot.js started for url (a model
-// from the Cache API, sent to the worker before the UI ran); false when
-// there was none or it failed, and the UI loads the model itself.
-func earlyLoaded(url string) (ModelInfo, bool) {
+// earlyLoaded takes over the model load boot.js started for url (the
+// default model, from the Cache API or downloaded, sent to the worker
+// without waiting for the UI), reporting boot.js's download progress
+// meanwhile; false when there was none or it failed, and the UI then loads
+// the model itself.
+func earlyLoaded(url string, progress func(phase string, loaded, total int64)) (ModelInfo, bool, bool) {
 	e := early()
 	if !e.Truthy() || !e.Get("loaded").Truthy() || e.Get("modelURL").String() != url {
-		return ModelInfo{}, false
+		return ModelInfo{}, false, false
 	}
 	p := e.Get("loaded")
 	e.Delete("loaded")
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if pr := e.Get("progress"); pr.Truthy() {
+				progress(pr.Get("phase").String(), int64(pr.Get("loaded").Float()), int64(pr.Get("total").Float()))
+			}
+			sleepMs(50)
+		}
+	}()
 	r, err := await(p)
+	close(done)
 	if err != nil || r.Type() != js.TypeObject {
-		return ModelInfo{}, false
+		return ModelInfo{}, false, false
 	}
-	return parseInfo(r.Get("answer").Get("info")), true
+	return parseInfo(r.Get("answer").Get("info")), r.Get("cached").Bool(), true
 }
 
 func parseInfo(in js.Value) ModelInfo {
@@ -351,22 +368,7 @@ func fetchModel(url string, cacheable bool, expected int64, progress func(loaded
 		u8 := global.Get("Uint8Array").New(ab)
 		return modelBlob{bytes: u8, resp: js.Undefined(), url: url, size: int64(u8.Length())}, true
 	}
-	// boot.js may have started this very request (cache lookup, then
-	// fetch) before the UI was running; take it over once.
 	var resp js.Value
-	if e := early(); cacheable && e.Truthy() && e.Get("model").Truthy() && e.Get("modelURL").String() == url {
-		p := e.Get("model")
-		e.Delete("model")
-		if r, err := await(p); err == nil {
-			if r.Get("cached").Bool() {
-				if b, ok := cachedBlob(r.Get("response")); ok {
-					return b, true, nil
-				}
-			} else {
-				resp = r.Get("response")
-			}
-		}
-	}
 	if resp.IsUndefined() && cache.Truthy() {
 		if hit, err := await(cache.Call("match", url)); err == nil && hit.Truthy() {
 			if b, ok := cachedBlob(hit); ok {

@@ -15,14 +15,16 @@ type handle = struct{}
 
 type camera struct{ deviceID string }
 
-func nowMs() float64                                  { return float64(time.Now().UnixNano()) / 1e6 }
-func sleepMs(ms int)                                  { time.Sleep(time.Duration(ms) * time.Millisecond) }
-func loadManifest() (Manifest, error)                 { return Manifest{}, errUnsupported }
-func startWorker(Manifest) error                      { return errUnsupported }
-func workerLoad(modelBlob) (ModelInfo, error)         { return ModelInfo{}, errUnsupported }
-func workerClassify(frame) (Result, error)            { return Result{}, errUnsupported }
-func discard(frame)                                   {}
-func earlyLoaded(string) (ModelInfo, bool)            { return ModelInfo{}, false }
+func nowMs() float64                          { return float64(time.Now().UnixNano()) / 1e6 }
+func sleepMs(ms int)                          { time.Sleep(time.Duration(ms) * time.Millisecond) }
+func loadManifest() (Manifest, error)         { return Manifest{}, errUnsupported }
+func startWorker(Manifest) error              { return errUnsupported }
+func workerLoad(modelBlob) (ModelInfo, error) { return ModelInfo{}, errUnsupported }
+func workerClassify(frame) (Result, error)    { return Result{}, errUnsupported }
+func discard(frame)                           {}
+func earlyLoaded(string, func(string, int64, int64)) (ModelInfo, bool, bool) {
+	return ModelInfo{}, false, false
+}
 func chooseModelURL(m Manifest) (string, bool, error) { return m.Model, false, nil }
 func cacheModel(modelBlob)                            {}
 func readModelFile(fileRef) (modelBlob, error)        { return modelBlob{}, errUnsupported }

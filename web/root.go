@@ -129,10 +129,19 @@ func (c *Root) loadModelURL(url string, custom bool) {
 		c.Model.ReplaceErr = ""
 	})
 	if !custom {
-		if info, ok := earlyLoaded(url); ok { // boot.js sent the cached model already
-			c.modelReady(info, url, true)
+		// boot.js may have sent the default model to the worker already.
+		info, cached, ok := earlyLoaded(url, func(phase string, loaded, total int64) {
+			c.update(func() {
+				if c.Model.Status == StatusLoading { // not a late poll after ready
+					c.Model.Phase, c.Model.Loaded, c.Model.Total = phase, loaded, total
+				}
+			})
+		})
+		if ok {
+			c.modelReady(info, url, cached)
 			return
 		}
+		c.update(func() { c.Model.Phase, c.Model.Loaded, c.Model.Total = "Downloading", 0, 0 })
 	}
 	var last float64
 	var expected int64

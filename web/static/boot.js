@@ -24,6 +24,18 @@
 		navigator.serviceWorker.register('sw.js').catch(() => { /* works without it, only not offline */ });
 	}
 
+	const MODEL_CACHE = 'flowerscope-models-v1'; // the UI's modelCache (platform_js.go)
+
+	// cacheModel stores a verified weight file and drops other versions.
+	async function cacheModel(url, bytes) {
+		const c = await caches.open(MODEL_CACHE);
+		await c.put(url, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } }));
+		const want = new URL(url, location.href).href;
+		for (const k of await c.keys()) {
+			if (k.url !== want) await c.delete(k);
+		}
+	}
+
 	async function start() {
 		if (typeof WebAssembly !== 'object' || typeof Go !== 'function') {
 			throw new Error('this browser has no WebAssembly');
@@ -49,20 +61,43 @@
 			(err) => worker.postMessage({ type: 'module-error', message: String((err && err.message) || err) }));
 		if (!new URLSearchParams(location.search).get('model')) {
 			early.modelURL = m.model;
-			early.model = (async () => {
+			const model = (async () => {
 				try {
-					const hit = await (await caches.open('flowerscope-models-v1')).match(m.model);
+					const hit = await (await caches.open(MODEL_CACHE)).match(m.model);
 					if (hit) return { cached: true, response: hit };
 				} catch (e) { /* no Cache API: download */ }
 				return { cached: false, response: await fetch(m.model, { cache: 'no-cache' }) };
 			})();
-			early.model.catch(() => {});
-			// A model already in the Cache API (verified before it was
-			// stored) goes to the worker at once; the UI takes the answer
-			// (null: not cached, or it failed; the UI then loads it itself).
-			early.loaded = early.model.then(async (r) => {
-				if (!r.cached) return null;
-				const bytes = new Uint8Array(await r.response.arrayBuffer());
+			// The default model goes to the worker from here, without waiting
+			// for the UI: from the Cache API (verified before it was stored),
+			// or downloaded with its progress in early.progress, which the UI
+			// shows; a download is cached once the worker has verified it.
+			// The UI takes the answer (earlyLoaded); null means it failed and
+			// the UI loads the model itself, reporting why.
+			early.progress = { loaded: 0, total: m.modelSize || 0, phase: 'Downloading' };
+			early.loaded = model.then(async (r) => {
+				let bytes;
+				let copy = null;
+				if (r.cached) {
+					bytes = new Uint8Array(await r.response.arrayBuffer());
+				} else {
+					if (!r.response.ok || !r.response.body) return null;
+					const reader = r.response.body.getReader();
+					const chunks = [];
+					let n = 0;
+					for (;;) {
+						const { done, value } = await reader.read();
+						if (done) break;
+						chunks.push(value);
+						n += value.length;
+						early.progress.loaded = n;
+					}
+					bytes = new Uint8Array(n);
+					let off = 0;
+					for (const c of chunks) { bytes.set(c, off); off += c.length; }
+					copy = bytes.slice(); // for the cache: the bytes move to the worker
+				}
+				early.progress.phase = 'Verifying';
 				const answer = await new Promise((resolve) => {
 					const id = 'boot-load';
 					const on = (e) => {
@@ -74,7 +109,11 @@
 					worker.addEventListener('message', on);
 					worker.postMessage({ type: 'load', id, bytes }, [bytes.buffer]);
 				});
-				return answer.type === 'loaded' ? { answer } : null;
+				if (answer.type !== 'loaded') return null;
+				if (copy) {
+					cacheModel(m.model, copy).catch(() => { /* works uncached */ });
+				}
+				return { answer, cached: r.cached };
 			}).catch(() => null);
 		}
 		say('Loading the app…');
