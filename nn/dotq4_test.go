@@ -235,3 +235,41 @@ func BenchmarkFC1(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSeedMixed times the whole seed network with -quant mixed's types
+// (int4 fc1 and fc2 in groups of 64, int8 the rest) next to all-int8, in
+// interleaved runs:
+//
+//	go test ./nn -run '^$' -bench SeedMixed -benchtime 10x -count 3
+func BenchmarkSeedMixed(b *testing.B) {
+	a := Seed(5)
+	r := rand.New(rand.NewSource(11))
+	f32 := randParams(r, a)
+	q8 := quantize(f32)
+	q4 := quantize4(f32, 64)
+	mixed := map[string]Weight{}
+	for k, v := range q8 {
+		mixed[k] = v
+	}
+	for _, k := range []string{"classifier.1.weight", "classifier.4.weight"} {
+		mixed[k] = q4[k]
+	}
+	x := randVec(r, a.InC*a.InH*a.InW, 2)
+	for _, c := range []struct {
+		name string
+		ps   map[string]Weight
+	}{{"int8", q8}, {"mixed", mixed}} {
+		b.Run(c.name, func(b *testing.B) {
+			n, err := New(a, c.ps)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			t := time.Now()
+			for b.Loop() {
+				n.Forward(x)
+			}
+			b.ReportMetric(float64(time.Since(t).Microseconds())/1e3/float64(b.N), "ms/op")
+		})
+	}
+}
