@@ -12,6 +12,7 @@ package main
 import (
 	"errors"
 	"image"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -53,7 +54,18 @@ type Engine struct {
 	c    *classifier.Classifier
 	info Info
 	busy bool
+	// classifications since the last collection, and collections run
+	calls, gcs int
 }
+
+// GCEvery is how many classifications the worker runs between two forced
+// garbage collections. Each call leaves a little garbage (the result
+// slices, and the syscall/js values of the messages); with ~60 MB of live
+// weights Go's default GOGC=100 lets the heap grow by up to as much again
+// before it collects, and the WebAssembly memory never shrinks: the
+// benchmark saw +1.3% from the 100th to the 1000th classification. A
+// collection here scans little (weights and activations hold no pointers).
+const GCEvery = 50
 
 // ErrNoModel is returned by Classify before a model is loaded.
 var ErrNoModel = errors.New("worker: no model loaded yet")
@@ -157,6 +169,11 @@ func (e *Engine) Classify(pix []byte, width, height int) (Reply, error) {
 	img := frameImage(pix, width, height)
 	start := time.Now()
 	res, err := e.c.Classify(img, TopK)
+	if e.calls++; e.calls >= GCEvery {
+		e.calls = 0
+		e.gcs++
+		runtime.GC()
+	}
 	if err != nil {
 		return Reply{}, err
 	}

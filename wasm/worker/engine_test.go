@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"runtime"
 	"testing"
 
 	"alexnet/classifier"
@@ -96,5 +97,31 @@ func TestEngineRejects(t *testing.T) {
 	e.busy = true
 	if _, err := e.Classify([]byte{1, 2, 3, 255}, 1, 1); !errors.Is(err, ErrBusy) {
 		t.Errorf("busy: %v, want ErrBusy", err)
+	}
+}
+
+// TestEngineCollects: every GCEvery classifications the engine runs a
+// garbage collection, so the per-call garbage never grows the heap (and
+// the worker's WebAssembly memory, which never shrinks) towards Go's
+// default GOGC target of twice the ~60 MB of weights.
+func TestEngineCollects(t *testing.T) {
+	var e Engine
+	if _, err := e.Load(defaultmodel.Bytes); err != nil {
+		t.Fatal(err)
+	}
+	img := gradient(224, 224)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := 0; i < 2*GCEvery+1; i++ {
+		if _, err := e.Classify(img.Pix, 224, 224); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	if e.gcs != 2 || e.calls != 1 {
+		t.Errorf("after %d classifications: %d collections, %d calls pending; want 2 and 1", 2*GCEvery+1, e.gcs, e.calls)
+	}
+	if after.NumForcedGC < before.NumForcedGC+2 {
+		t.Errorf("forced collections %d -> %d, want at least 2 more", before.NumForcedGC, after.NumForcedGC)
 	}
 }
