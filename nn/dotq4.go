@@ -10,9 +10,10 @@ package nn
 // needs no shuffle). A nibble holds q+8 for a value q in -7..7 (offset
 // binary, as ggml's Q4_0; nibble 0, q = -8, is not used, so the range is
 // symmetric like int8's -127..127); nibbles past rowLen in a row's last
-// block are 0. Each row has ceil(rowLen/group)
-// float32 scales, one per group of consecutive values (the last group may
-// be shorter): value i of row r is q * Scale[r*ceil(rowLen/group)+i/group].
+// block are 0. Each row has ceil(rowLen/group) float32 scales, one per
+// group of consecutive values (the last group may be shorter): value i of
+// row r is q * Scale[r*ceil(rowLen/group)+i/group]. The weight file stores
+// exactly this (weights.Q4, group 64).
 
 // Q4Block is the number of values in one 16-byte block of a 4-bit row.
 const Q4Block = 32
