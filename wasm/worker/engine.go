@@ -122,7 +122,7 @@ func quantOf(m *weights.Model) string {
 		}
 		count[t.Type] += n
 	}
-	// Largest first; insertion sort, there are at most three types.
+	// Largest first; insertion sort, there are at most four types.
 	for i := 1; i < len(order); i++ {
 		for j := i; j > 0 && count[order[j]] > count[order[j-1]]; j-- {
 			order[j], order[j-1] = order[j-1], order[j]
@@ -146,6 +146,8 @@ func dtypeName(t weights.DType) string {
 		return "float16"
 	case weights.Q8:
 		return "int8"
+	case weights.Q4:
+		return "int4"
 	}
 	return "type " + strconv.Itoa(int(t))
 }

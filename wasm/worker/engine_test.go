@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"alexnet/classifier"
+	"alexnet/nn"
+	"alexnet/weights"
 	defaultmodel "alexnet/weights/default"
 )
 
@@ -123,5 +125,24 @@ func TestEngineCollects(t *testing.T) {
 	}
 	if after.NumForcedGC < before.NumForcedGC+2 {
 		t.Errorf("forced collections %d -> %d, want at least 2 more", before.NumForcedGC, after.NumForcedGC)
+	}
+}
+
+func TestQuantOf(t *testing.T) {
+	tensor := func(dt weights.DType, shape ...int) weights.Tensor {
+		return weights.Tensor{Type: dt, Weight: nn.Weight{Shape: shape}}
+	}
+	for _, c := range []struct {
+		tensors []weights.Tensor
+		want    string
+	}{
+		{[]weights.Tensor{tensor(weights.F32, 10)}, "float32"},
+		{[]weights.Tensor{tensor(weights.Q8, 100), tensor(weights.F32, 10)}, "int8 + float32"},
+		{[]weights.Tensor{tensor(weights.Q8, 100), tensor(weights.Q4, 1000), tensor(weights.F32, 10)}, "int4 + int8 + float32"},
+		{[]weights.Tensor{tensor(weights.F16, 4, 5)}, "float16"},
+	} {
+		if got := quantOf(&weights.Model{Tensors: c.tensors}); got != c.want {
+			t.Errorf("quantOf = %q, want %q", got, c.want)
+		}
 	}
 }
