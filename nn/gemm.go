@@ -38,7 +38,7 @@ func packA(dst, w []float32, rows, k int) {
 }
 
 // kcMax is the largest K block. 0 turns blocking off. Measured under Node
-// (wasm SIMD 4x12; see bench-notes.md): chosen by BenchmarkKBlock.
+// (wasm SIMD 4x12; see DESIGN.md, "Speed"): chosen by BenchmarkKBlock.
 var kcMax = 384
 
 // kBlocks returns how many K blocks of at most kcMax a depth of kk takes
