@@ -2,7 +2,7 @@
 into a PyTorch state_dict, so PyTorch can run exactly the shipped model.
 
 Only what PyTorch needs is parsed: the header fields are read in order and the
-tensors dequantised (int8 -> value * per-row scale). The Go decoder is the
+tensors dequantised (int8 and int4 -> value * scale). The Go decoder is the
 validating one; this reader checks only the magic, version and size.
 """
 import struct
@@ -27,6 +27,20 @@ class Reader:
         s = self.b[self.p:self.p + n].decode()
         self.p += n
         return s
+
+
+def q4(b, p, dims):
+    """Q4: per row, ceil(n/64) float32 scales (all rows' scales first), then
+    16-byte blocks of 32 values: value 32k+j in the low nibble of byte j of
+    block k, value 32k+16+j in its high nibble; a nibble holds q+8."""
+    rows = dims[0]
+    n = int(np.prod(dims[1:]))
+    groups, blocks = -(-n // 64), -(-n // 32)
+    scale = np.frombuffer(b, "<f4", rows * groups, p).reshape(rows, groups)
+    packed = np.frombuffer(b, np.uint8, rows * blocks * 16, p + 4 * rows * groups).reshape(rows, blocks, 16)
+    q = np.concatenate([packed & 15, packed >> 4], axis=2).astype(np.float32) - 8  # (rows, blocks, 32)
+    q = q.reshape(rows, blocks * 32)[:, :n]
+    return (q * np.repeat(scale, 64, axis=1)[:, :n]).reshape(-1)
 
 
 def load(path):
@@ -72,6 +86,8 @@ def load(path):
             scale = np.frombuffer(b, "<f4", dims[0], p)
             q = np.frombuffer(b, np.int8, n, p + 4 * dims[0]).astype(np.float32)
             a = (q.reshape(dims[0], -1) * scale[:, None]).reshape(-1)
+        elif dtype == 3:
+            a = q4(b, p, dims)
         else:
             raise ValueError(f"{path}: tensor {name}: unknown dtype {dtype}")
         sd[name] = torch.from_numpy(a.reshape(dims).copy())
