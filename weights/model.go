@@ -3,6 +3,7 @@ package weights
 import (
 	"fmt"
 	"math"
+	"slices"
 	"unicode/utf8"
 
 	"alexnet/nn"
@@ -333,7 +334,7 @@ func (tc *tensorChecker) check(name string, t DType, dims []int) (int, error) {
 		return 0, fmt.Errorf("%w: %q", ErrDuplicate, name)
 	}
 	tc.seen[name] = true
-	if !equalInts(dims, want) {
+	if !slices.Equal(dims, want) {
 		return 0, fmt.Errorf("%w: tensor %q is %v, the architecture wants %v", ErrShape, name, dims, want)
 	}
 	return n, nil
@@ -346,18 +347,6 @@ func (tc *tensorChecker) missing() error {
 		}
 	}
 	return nil
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // checkValues checks that floats are finite, scales are finite and >= 0,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -352,7 +353,7 @@ func matchParams(a nn.Arch, ts []ckptTensor) error {
 			return fmt.Errorf("unexpected tensor %s %v", t.name, t.shape)
 		}
 		for _, p := range ps {
-			if p.Name == t.name && !sameShape(p.Shape, t.shape) {
+			if p.Name == t.name && !slices.Equal(p.Shape, t.shape) {
 				return fmt.Errorf("%s is %v, want %v", t.name, t.shape, p.Shape)
 			}
 		}
@@ -363,18 +364,6 @@ func matchParams(a nn.Arch, ts []ckptTensor) error {
 		}
 	}
 	return nil
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // readLabels reads {"0": "daisy", ...}, ["daisy", ...] or one label per line.
