@@ -32,11 +32,11 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"alexnet/classifier"
+	"alexnet/internal/headless"
 	"alexnet/prep"
 	"alexnet/weights"
 
@@ -47,9 +47,8 @@ import (
 )
 
 const (
-	chromiumPath = "/usr/bin/chromium"
-	photoRoot    = "/work/shared/data/flower_photos"
-	ProbTol      = 0.05
+	photoRoot = "/work/shared/data/flower_photos"
+	ProbTol   = 0.05
 )
 
 var (
@@ -165,46 +164,11 @@ func shot(t *testing.T, ctx context.Context, name string) {
 // its own profile, HOME and TMPDIR, and kills the whole group at cleanup.
 func newBrowser(t *testing.T, flags map[string]any) context.Context {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("Chromium is required for the browser tests: %v (apt-get install chromium)", err)
+	bctx, stop, err := headless.Start(context.Background(), t.TempDir(), flags)
+	if err != nil {
+		t.Fatal(err)
 	}
-	home := t.TempDir()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Flag("headless", "new"),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(filepath.Join(home, "profile")),
-		chromedp.Env("HOME="+home, "TMPDIR="+home),
-		chromedp.WindowSize(1280, 900),
-	)
-	for k, v := range flags {
-		opts = append(opts, chromedp.Flag(k, v))
-	}
-	var pgid int
-	opts = append(opts, chromedp.ModifyCmdFunc(func(cmd *exec.Cmd) {
-		if cmd.SysProcAttr == nil {
-			cmd.SysProcAttr = &syscall.SysProcAttr{}
-		}
-		cmd.SysProcAttr.Setpgid = true
-	}))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 4*time.Minute)
-	if err := chromedp.Do(ctx); err != nil {
-		cancelT()
-		cancelC()
-		cancelA()
-		t.Fatalf("start Chromium: %v", err)
-	}
-	if p := chromedp.FromContext(ctx).Browser.Process(); p != nil {
-		pgid = p.Pid
-	}
+	ctx, cancelT := context.WithTimeout(bctx, 4*time.Minute)
 	// The page's console and uncaught exceptions go to the test log.
 	console := chromedp.Console(ctx)
 	go func() {
@@ -217,11 +181,7 @@ func newBrowser(t *testing.T, flags map[string]any) context.Context {
 	}()
 	t.Cleanup(func() {
 		cancelT()
-		cancelC()
-		cancelA()
-		if pgid > 0 {
-			syscall.Kill(-pgid, syscall.SIGKILL) // helpers (GPU, renderers, zygote) too
-		}
+		stop()
 	})
 	return ctx
 }

@@ -43,16 +43,15 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
+
+	"alexnet/internal/headless"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
-
-const chromium = "/usr/bin/chromium"
 
 type stats struct {
 	N      int       `json:"n"`
@@ -344,64 +343,22 @@ func firstValPhoto(repo string) (string, error) {
 // profile, HOME and TMPDIR.
 type browser struct {
 	ctx     context.Context
-	cancel  func()
-	pgid    int
+	close   func() // ends the browser and kills its whole process group
 	version string
 }
 
 func newBrowser(parent context.Context, home string, flags map[string]any) (*browser, error) {
-	if err := os.MkdirAll(home, 0o755); err != nil {
+	// As the peer harness: no throttling of a page that is not in front.
+	for _, f := range []string{"disable-background-timer-throttling", "disable-renderer-backgrounding", "disable-backgrounding-occluded-windows"} {
+		flags[f] = true
+	}
+	ctx, stop, err := headless.Start(parent, home, flags)
+	if err != nil {
 		return nil, err
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", "new"),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		// As the peer harness: no throttling of a page that is not in front.
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.UserDataDir(filepath.Join(home, "profile")),
-		chromedp.Env("HOME="+home, "TMPDIR="+home, "XDG_CONFIG_HOME="+home, "XDG_CACHE_HOME="+home),
-		chromedp.WindowSize(1280, 900),
-		chromedp.ModifyCmdFunc(func(cmd *exec.Cmd) {
-			if cmd.SysProcAttr == nil {
-				cmd.SysProcAttr = &syscall.SysProcAttr{}
-			}
-			cmd.SysProcAttr.Setpgid = true
-		}),
-	)
-	for k, v := range flags {
-		opts = append(opts, chromedp.Flag(k, v))
-	}
-	actx, cancelA := chromedp.NewExecAllocator(parent, opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	b := &browser{ctx: ctx}
-	b.cancel = func() { cancelC(); cancelA() }
-	if err := chromedp.Do(ctx); err != nil {
-		b.cancel()
-		return nil, fmt.Errorf("start Chromium: %w", err)
-	}
-	if p := chromedp.FromContext(ctx).Browser.Process(); p != nil {
-		b.pgid = p.Pid
-	}
+	b := &browser{ctx: ctx, close: stop}
 	b.version, _ = chromedp.Run(ctx, chromedp.Evaluate[string]("navigator.userAgent"))
 	return b, nil
-}
-
-// close ends the browser and kills its whole process group (renderers,
-// zygote, GPU and utility processes).
-func (b *browser) close() {
-	b.cancel()
-	if b.pgid > 0 {
-		syscall.Kill(-b.pgid, syscall.SIGKILL)
-	}
 }
 
 func eval[T any](ctx context.Context, expr string) (T, error) {
