@@ -56,7 +56,10 @@ type Classifier struct {
 	mu  sync.Mutex
 	m   *weights.Model
 	net *nn.Net
-	x   []float32 // input buffer for images
+	// part, when set (Split), runs the forward pass instead of net, sharing
+	// the work with other parts of the same model running elsewhere.
+	part *nn.Net
+	x    []float32 // input buffer for images
 	buf prep.Scratch
 }
 
@@ -123,8 +126,34 @@ func (c *Classifier) ClassifyTensor(x []float32, k int) (Result, error) {
 	return c.run(x, k)
 }
 
+// Split makes the forward passes run on part, a part net of the same
+// model (weights.Model.NetPart) whose other parts run elsewhere on the same
+// inputs. If a pass on it fails (an exchange with another part failed),
+// the classifier drops it and runs that input and the next ones on the
+// whole net. Split(nil) returns to the whole net.
+func (c *Classifier) Split(part *nn.Net) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.part = part
+}
+
+// Splitting reports whether the forward passes run on a part net.
+func (c *Classifier) Splitting() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.part != nil
+}
+
 func (c *Classifier) run(x []float32, k int) (Result, error) {
-	out := c.net.Forward(x)
+	var out []float32
+	if c.part != nil {
+		if out = c.part.Forward(x); out == nil {
+			c.part = nil
+		}
+	}
+	if out == nil {
+		out = c.net.Forward(x)
+	}
 	if out == nil {
 		return Result{}, fmt.Errorf("%w: the network refused %d values", ErrInput, len(x))
 	}

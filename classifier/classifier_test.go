@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 
@@ -233,5 +234,60 @@ func TestTopK(t *testing.T) {
 	}
 	if n := len(TopK(p, nil, 99)); n != 4 {
 		t.Errorf("k=99 gave %d", n)
+	}
+}
+
+// TestSplit runs the classifier on part 0 of a two-part split, with part 1
+// in a goroutine, and checks the result equals the whole net's; then a
+// failing exchange, after which the classifier falls back to the whole net.
+func TestSplit(t *testing.T) {
+	m, _, _ := linearModel(t, 1, 0)
+	c := load(t, m)
+	x := make([]float32, 3*8*8)
+	for i := range x {
+		x[i] = float32(i%7) - 3
+	}
+	want, err := c.ClassifyTensor(x, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Two parts joined by channels: each sends its share, takes the other's.
+	to := [2]chan []float32{make(chan []float32, 1), make(chan []float32, 1)}
+	pair := func(k int) nn.Exchange {
+		return func(act []float32, lo, hi int) bool {
+			to[1-k] <- append([]float32{float32(lo)}, act[lo:hi]...)
+			m := <-to[k]
+			copy(act[int(m[0]):], m[1:])
+			return true
+		}
+	}
+	p0, err := m.NetPart(0, 2, pair(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, err := m.NetPart(1, 2, pair(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Split(p0)
+	done := make(chan []float32)
+	go func() { done <- p1.Forward(make([]float32, len(x))) }()
+	got, err := c.ClassifyTensor(x, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other := <-done; !slices.Equal(other, got.Logits) || !slices.Equal(got.Logits, want.Logits) || !c.Splitting() {
+		t.Errorf("split logits %v (part 1: %v), want %v; splitting %v", got.Logits, other, want.Logits, c.Splitting())
+	}
+
+	failing, err := m.NetPart(0, 2, func([]float32, int, int) bool { return false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Split(failing)
+	got, err = c.ClassifyTensor(x, 0)
+	if err != nil || !slices.Equal(got.Logits, want.Logits) || c.Splitting() {
+		t.Errorf("after a failed exchange: logits %v, err %v, splitting %v; want %v from the whole net, not splitting", got.Logits, err, c.Splitting(), want.Logits)
 	}
 }

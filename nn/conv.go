@@ -66,10 +66,6 @@ func newConvLayer(l Layer, in, out Shape, w, b Weight) *convLayer {
 	return cv
 }
 
-func (cv *convLayer) flops() int64 {
-	return 2 * int64(cv.oc) * int64(cv.n) * int64(cv.kk)
-}
-
 // forward is torch.nn.Conv2d: src (C,H,W), weights (OC,C/groups,K,K) ->
 // dst (OC,OH,OW). The input is first copied into a zero-bordered buffer, so
 // that gathering patches needs no bounds tests; then, per group, the GEMM

@@ -36,6 +36,14 @@ type Net struct {
 	outs   [][]float32 // output of every layer; identity layers alias their input
 	layers []layer
 	flops  []int64
+
+	// A part net (NewPart): this is part `part` of `parts`, exchanging
+	// shares through exchange; the output of the last layer is exchanged
+	// too when it is partial (lastLo, lastHi: this part's share, in floats).
+	part, parts    int
+	exchange       Exchange
+	lastSync       bool
+	lastLo, lastHi int
 }
 
 // layer is one compiled step. Only the fields of its op are set.
@@ -47,6 +55,13 @@ type layer struct {
 	conv    *convLayer
 	linear  *linearLayer
 	scratch []float32 // maxpool: two rows
+
+	// Part nets only (split.go): the share [lo,hi) of output channels this
+	// part computes (hi 0: all of them), and whether the parts exchange the
+	// input first (syncLo, syncHi: this part's share of it, in floats).
+	lo, hi         int
+	sync           bool
+	syncLo, syncHi int
 }
 
 // New checks the architecture and the parameters against a.Params() (every
@@ -55,6 +70,10 @@ type layer struct {
 // int8, are dequantised here into packed float32 panels; int8 linear weights
 // stay int8 and are dequantised inside the dot product.
 func New(a Arch, params map[string]Weight) (*Net, error) {
+	return build(a, params, 0, 1, nil)
+}
+
+func build(a Arch, params map[string]Weight, part, parts int, ex Exchange) (*Net, error) {
 	shapes, err := a.Shapes()
 	if err != nil {
 		return nil, err
@@ -78,26 +97,40 @@ func New(a Arch, params map[string]Weight) (*Net, error) {
 	}
 
 	n := &Net{
-		arch:   a,
-		shapes: shapes,
-		in:     make([]float32, a.InC*a.InH*a.InW),
-		outs:   make([][]float32, len(a.Layers)),
-		layers: make([]layer, len(a.Layers)),
-		flops:  make([]int64, len(a.Layers)),
+		arch:     a,
+		shapes:   shapes,
+		in:       make([]float32, a.InC*a.InH*a.InW),
+		outs:     make([][]float32, len(a.Layers)),
+		layers:   make([]layer, len(a.Layers)),
+		flops:    make([]int64, len(a.Layers)),
+		part:     part,
+		parts:    parts,
+		exchange: ex,
 	}
-	work := startWorkers(n)
+	var work chan *convJob
+	if parts == 1 {
+		work = startWorkers(n)
+	}
 	prev := n.in
 	s := Shape{a.InC, a.InH, a.InW}
+	partial, plo, phi := false, 0, 0 // the share of the activation flowing in (part nets)
 	for i, l := range a.Layers {
 		ly := layer{op: l.Op, l: l, in: s, out: shapes[i]}
+		if parts > 1 {
+			partial, plo, phi = n.splitLayer(&ly, params, partial, plo, phi)
+		}
 		switch l.Op {
 		case OpConv:
-			ly.conv = newConvLayer(l, s, shapes[i], params[l.Name+".weight"], params[l.Name+".bias"])
-			ly.conv.setWorkers(work)
-			n.flops[i] = ly.conv.flops()
+			if ly.conv == nil {
+				ly.conv = newConvLayer(l, s, shapes[i], params[l.Name+".weight"], params[l.Name+".bias"])
+				ly.conv.setWorkers(work)
+			}
+			n.flops[i] = 2 * int64(shapes[i].Len()) * int64(ly.conv.kk)
 			n.outs[i] = make([]float32, shapes[i].Len())
 		case OpLinear:
-			ly.linear = newLinearLayer(l, params[l.Name+".weight"], params[l.Name+".bias"])
+			if ly.linear == nil {
+				ly.linear = newLinearLayer(l, params[l.Name+".weight"], params[l.Name+".bias"])
+			}
 			n.flops[i] = 2 * int64(l.In) * int64(l.Out)
 			n.outs[i] = make([]float32, shapes[i].Len())
 		case OpMaxPool:
@@ -111,6 +144,10 @@ func New(a Arch, params map[string]Weight) (*Net, error) {
 		n.layers[i] = ly
 		prev = n.outs[i]
 		s = shapes[i]
+	}
+	if partial {
+		hw := s.H * s.W
+		n.lastSync, n.lastLo, n.lastHi = true, plo*hw, phi*hw
 	}
 	shareWinoScratch(n.layers)
 	return n, nil
@@ -221,22 +258,43 @@ func (n *Net) FLOPs() []int64 { return n.flops }
 
 // Forward runs the network on x, shaped (InC,InH,InW), and returns the logits.
 // The returned slice is owned by the Net and valid until the next call. It
-// allocates nothing. If len(x) is not InC*InH*InW it returns nil.
+// allocates nothing. If len(x) is not InC*InH*InW it returns nil; a part
+// net (NewPart) also returns nil when an exchange fails.
 func (n *Net) Forward(x []float32) []float32 {
 	if len(x) != len(n.in) {
 		return nil
 	}
 	copy(n.in, x)
+	last := n.outs[len(n.outs)-1]
+	if n.parts > 1 {
+		// Part 0's input is the pass's: it shares it whole first.
+		hi := 0
+		if n.part == 0 {
+			hi = len(n.in)
+		}
+		if !n.exchange(n.in, 0, hi) {
+			return nil
+		}
+		for i := range n.layers {
+			if !n.partForward(i) {
+				return nil
+			}
+		}
+		if n.lastSync && !n.exchange(last, n.lastLo, n.lastHi) {
+			return nil
+		}
+		return last
+	}
 	for i := range n.layers {
 		n.LayerForward(i)
 	}
-	return n.outs[len(n.outs)-1]
+	return last
 }
 
 // ForwardTimed is Forward that also records the wall time of each layer in
 // dst[i] (for as many layers as dst holds). It is for `alexnet bench`.
 func (n *Net) ForwardTimed(x []float32, dst []time.Duration) []float32 {
-	if len(x) != len(n.in) {
+	if len(x) != len(n.in) || n.parts > 1 {
 		return nil
 	}
 	copy(n.in, x)

@@ -201,11 +201,21 @@ func (t *Tensor) Dequantize() []float32 {
 
 // Net builds the engine for the model.
 func (m *Model) Net() (*nn.Net, error) {
+	return nn.New(m.Arch, m.params())
+}
+
+// NetPart builds part k of parts of the engine for the model (nn.NewPart):
+// it computes its share of each layer and exchanges shares through ex.
+func (m *Model) NetPart(k, parts int, ex nn.Exchange) (*nn.Net, error) {
+	return nn.NewPart(m.Arch, m.params(), k, parts, ex)
+}
+
+func (m *Model) params() map[string]nn.Weight {
 	params := make(map[string]nn.Weight, len(m.Tensors))
 	for _, t := range m.Tensors {
 		params[t.Name] = t.Weight
 	}
-	return nn.New(m.Arch, params)
+	return params
 }
 
 // numElems is the product of dims, or an ErrTooLarge/ErrShape error when a
