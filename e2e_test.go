@@ -1015,3 +1015,75 @@ func TestBrowserTensor(t *testing.T) {
 		}
 	}
 }
+
+// splitJS runs the app's worker in a Worker of its own (as tensorJS does),
+// classifies the same RGBA frame until the worker says the pass was split
+// with its helper (the page is cross-origin isolated), and returns that
+// answer: {workers, probs by label, tries}.
+const splitJS = `(async (b64, w, h) => {
+	if (!self.crossOriginIsolated) throw new Error('the page is not cross-origin isolated');
+	const m = await (await fetch('manifest.json')).json();
+	const wk = new Worker('worker.js?exec=' + encodeURIComponent(m.wasmExec));
+	const call = (msg, tr) => new Promise((res) => {
+		const f = (e) => { if (e.data.id === msg.id) { wk.removeEventListener('message', f); res(e.data); } };
+		wk.addEventListener('message', f);
+		wk.postMessage(msg, tr || []);
+	});
+	wk.postMessage({type: 'module', module: await WebAssembly.compileStreaming(fetch(m.worker))});
+	const mb = new Uint8Array(await (await fetch(m.model)).arrayBuffer());
+	const l = await call({type: 'load', id: 1, bytes: mb}, [mb.buffer]);
+	if (l.type !== 'loaded') throw new Error(l.message);
+	const s = atob(b64); const px = new Uint8ClampedArray(s.length); for (let i = 0; i < s.length; i++) px[i] = s.charCodeAt(i);
+	let r = null;
+	for (let i = 0; i < 100; i++) {
+		r = await call({type: 'classify', id: 2 + i, pixels: px.slice(), width: w, height: h});
+		if (r.type !== 'result') throw new Error(r.type + ': ' + r.message);
+		if (r.workers === 2) { r.tries = i + 1; break; }
+		await new Promise((res) => setTimeout(res, 50));
+	}
+	wk.terminate();
+	const probs = {};
+	for (const p of r.top) probs[p.label] = p.prob;
+	return {workers: r.workers, probs, tries: r.tries || 0};
+})`
+
+// TestBrowserSplit checks that on the served (cross-origin isolated) page
+// the worker splits each pass with a helper worker, and that the split
+// pass gives the native classifier's probabilities for the same pixels.
+func TestBrowserSplit(t *testing.T) {
+	dist := builtApp(t)
+	s := startServer(t, dist)
+	nat := loadNative(t)
+	ctx := newBrowser(t, nil)
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	for _, ph := range valPhotos(t, 1)[:2] {
+		src := decodeFile(t, ph.Path)
+		img := image.NewRGBA(image.Rect(0, 0, 240, 200))
+		draw.ApproxBiLinear.Scale(img, img.Bounds(), src, src.Bounds(), draw.Src, nil)
+		want, err := nat.c.Classify(img, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type answer struct {
+			Workers int                `json:"workers"`
+			Probs   map[string]float64 `json:"probs"`
+			Tries   int                `json:"tries"`
+		}
+		got := js[answer](t, ctx, splitJS+fmt.Sprintf("(%q, 240, 200)", base64.StdEncoding.EncodeToString(img.Pix)))
+		if got.Workers != 2 {
+			t.Fatalf("%s: the worker never split a pass (workers %d)", ph.Path, got.Workers)
+		}
+		worst := 0.0
+		for _, p := range want.Top {
+			worst = math.Max(worst, math.Abs(got.Probs[p.Label]-float64(p.Prob)))
+		}
+		t.Logf("%s: split after %d tries; largest prob diff from native %.2g", filepath.Base(ph.Path), got.Tries, worst)
+		// Same pixels, same preprocessing: only float rounding differs
+		// (SIMD wasm kernels against native ones).
+		if worst > 1e-3 || len(got.Probs) != len(want.Top) {
+			t.Errorf("%s: split probs %v, native %v", ph.Path, got.Probs, want.Top)
+		}
+	}
+}

@@ -114,6 +114,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Referrer-Policy", "no-referrer")
 	hdr.Set("Cross-Origin-Opener-Policy", "same-origin")
+	// With COOP, this makes the page cross-origin isolated: SharedArrayBuffer,
+	// which the classifier worker needs to split each pass with a helper.
+	hdr.Set("Cross-Origin-Embedder-Policy", "require-corp")
 	hdr.Set("Cross-Origin-Resource-Policy", "same-origin")
 	hdr.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
 

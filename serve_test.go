@@ -125,6 +125,10 @@ func TestServeHeaders(t *testing.T) {
 		if h.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("%s: no nosniff", tc.path)
 		}
+		// Cross-origin isolation: SharedArrayBuffer for the split worker.
+		if h.Get("Cross-Origin-Opener-Policy") != "same-origin" || h.Get("Cross-Origin-Embedder-Policy") != "require-corp" {
+			t.Errorf("%s: COOP %q, COEP %q: the page is not cross-origin isolated", tc.path, h.Get("Cross-Origin-Opener-Policy"), h.Get("Cross-Origin-Embedder-Policy"))
+		}
 		csp := h.Get("Content-Security-Policy")
 		for _, want := range []string{"'wasm-unsafe-eval'", "worker-src 'self'", "default-src 'none'", "connect-src 'self'"} {
 			if !strings.Contains(csp, want) {

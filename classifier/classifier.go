@@ -60,7 +60,7 @@ type Classifier struct {
 	// the work with other parts of the same model running elsewhere.
 	part *nn.Net
 	x    []float32 // input buffer for images
-	buf prep.Scratch
+	buf  prep.Scratch
 }
 
 // Load decodes a weight file and builds its network.

@@ -200,3 +200,30 @@ func BenchmarkWinograd(b *testing.B) {
 func isConv1(l Layer) bool   { return l.Op == OpConv && l.Stride > 1 }
 func isConv3x3(l Layer) bool { return l.Op == OpConv && l.Kernel == 3 }
 func isConv5x5(l Layer) bool { return l.Op == OpConv && l.Kernel == 5 }
+
+// BenchmarkSeedPart is one part's work when the int8 seed net is split in
+// 2 (NewPart), the exchanges left out (they return at once): compare with
+// BenchmarkSeed/int8 for what splitting costs beyond halving the layers.
+func BenchmarkSeedPart(b *testing.B) {
+	a := Seed(5)
+	r := rand.New(rand.NewSource(11))
+	ps := quantize(randParams(r, a))
+	x := randVec(r, a.InC*a.InH*a.InW, 2)
+	for k := 0; k < 2; k++ {
+		b.Run(fmt.Sprintf("part%d", k), func(b *testing.B) {
+			n, err := NewPart(a, ps, k, 2, func([]float32, int, int) bool { return true })
+			if err != nil {
+				b.Fatal(err)
+			}
+			n.Forward(x)
+			b.ReportAllocs()
+			b.ResetTimer()
+			c0 := cpuTime()
+			for i := 0; i < b.N; i++ {
+				n.Forward(x)
+			}
+			reportCPU(b, c0, "cpu-ms/image")
+			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*1e3, "ms/image")
+		})
+	}
+}

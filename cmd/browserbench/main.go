@@ -127,6 +127,7 @@ type report struct {
 	WorkerMs   stats    `json:"worker_ms"`
 	RoundTrip  stats    `json:"worker_roundtrip_ms"`
 	Top1       string   `json:"top1"`
+	Workers    int      `json:"workers"` // 2 when each pass was split with the helper worker
 	EndToEnd   stats    `json:"end_to_end_ms"`
 	Loads      []load   `json:"loads"`
 	ColdReady  stats    `json:"cold_ready_ms"`
@@ -482,16 +483,18 @@ func measure(ctx context.Context, app *appServer, rep *report, photo []byte, pho
 	const fw, fh = 224, 224
 	rep.Frame = fmt.Sprintf("%dx%d RGBA, the photo scaled", fw, fh)
 	type wres struct {
-		Ms  []float64 `json:"ms"`
-		RT  []float64 `json:"rt"`
-		Top string    `json:"top"`
+		Ms      []float64 `json:"ms"`
+		RT      []float64 `json:"rt"`
+		Top     string    `json:"top"`
+		Workers int       `json:"workers"`
 	}
 	w, err := eval[wres](tctx, fmt.Sprintf("%s(%d, %d, %d, %d)", workerTimesJS, runs, warmup, fw, fh))
 	if err != nil {
 		return fmt.Errorf("worker timing: %w", err)
 	}
-	rep.WorkerMs, rep.RoundTrip, rep.Top1 = summarize(w.Ms, true), summarize(w.RT, true), w.Top
-	log.Printf("worker: median %.1f ms (min %.1f, max %.1f), round trip %.1f ms, top-1 %s", rep.WorkerMs.Median, rep.WorkerMs.Min, rep.WorkerMs.Max, rep.RoundTrip.Median, w.Top)
+	rep.WorkerMs, rep.RoundTrip, rep.Top1, rep.Workers = summarize(w.Ms, true), summarize(w.RT, true), w.Top, w.Workers
+	rep.Frame += fmt.Sprintf(", %d worker(s)", w.Workers)
+	log.Printf("worker: median %.1f ms (min %.1f, max %.1f), round trip %.1f ms, top-1 %s, %d worker(s)", rep.WorkerMs.Median, rep.WorkerMs.Min, rep.WorkerMs.Max, rep.RoundTrip.Median, w.Top, w.Workers)
 	done := runs + warmup
 
 	// Memory after 100 and after `classify` classifications.

@@ -84,15 +84,16 @@ const workerTimesJS = `(async (n, warm, w, h) => {
   });
   for (let i = 0; i < warm; i++) await one();
   const ms = [], rt = [];
-  let top = '';
+  let top = '', workers = 0;
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
     const d = await one();
     rt.push(performance.now() - t0);
     ms.push(d.ms);
     top = d.top[0].label + ' ' + d.top[0].prob.toFixed(3);
+    workers = Math.max(workers, d.workers || 1);
   }
-  return {ms, rt, top};
+  return {ms, rt, top, workers};
 })`
 
 // endToEndJS picks the photo with the file input n times and times each

@@ -14,15 +14,19 @@ import (
 //	worker -> page  {type:"loaded", id, info:{name, arch, labels, quant, params, bytes, loadMs, inW, inH, resize, threshold}}
 //	page -> worker  {type:"classify", id, pixels: Uint8ClampedArray, width, height}
 //	page -> worker  {type:"classify", id, bitmap: ImageBitmap}     worker.js draws it and passes its pixels on
-//	worker -> page  {type:"result", id, top:[{label, index, prob}], notSure, ms}
+//	worker -> page  {type:"result", id, top:[{label, index, prob}], notSure, ms, workers}
 //	worker -> page  {type:"dropped", id}                            busy: frames are never queued
 //	page -> worker  {type:"tensor", id, pixels, width, height}     the preprocessed input (tests)
 //	worker -> page  {type:"tensor", id, data: Float32Array}
 //	worker -> page  {type:"error", id, kind:"model"|"frame", message}
 //	worker -> page  {type:"ready"}                                  once, when Go has started
 //
+// workers is 2 when the pass was split with a helper worker (split_js.go),
+// else 1. Messages from the helper arrive as {type:"helper", msg}.
+//
 // worker.js boots this program and forwards every message to
-// globalThis.alexnetWorkerHandle, which main installs.
+// globalThis.alexnetWorkerHandle, which main installs. As a helper
+// (globalThis.alexnetRole "helper") it takes only {type:"split"}.
 
 var (
 	self   = js.Global()
@@ -42,6 +46,14 @@ func main() {
 		return nil
 	})
 	defer handle.Release()
+	if self.Get("alexnetRole").String() == "helper" {
+		handle = js.FuncOf(func(_ js.Value, args []js.Value) any {
+			if len(args) > 0 && args[0].Type() == js.TypeObject && args[0].Get("type").String() == "split" {
+				go runHelper(args[0])
+			}
+			return nil
+		})
+	}
 	self.Set("alexnetWorkerHandle", handle)
 	post(obj("type", "ready"))
 	select {} // serve until the worker is terminated
@@ -74,6 +86,7 @@ func dispatch(msg js.Value) {
 			post(errorMsg(id, "model", err.Error()))
 			return
 		}
+		startSplit(buf)
 		labels := make([]any, len(info.Labels))
 		for i, l := range info.Labels {
 			labels[i] = l
@@ -129,7 +142,13 @@ func dispatch(msg js.Value) {
 		for i, p := range r.Top {
 			top[i] = obj("label", p.Label, "index", p.Index, "prob", float64(p.Prob))
 		}
-		post(obj("type", "result", "id", id, "top", top, "notSure", r.NotSure, "ms", r.Ms))
+		workers := 1
+		if engine.c.Splitting() {
+			workers = 2
+		}
+		post(obj("type", "result", "id", id, "top", top, "notSure", r.NotSure, "ms", r.Ms, "workers", workers))
+	case "helper":
+		helperMessage(msg.Get("msg"))
 	default:
 		post(errorMsg(id, "frame", "unknown message type"))
 	}
