@@ -929,11 +929,11 @@ func TestBrowserCameraChooser(t *testing.T) {
 	shot(t, ctx, "14-camera-chooser")
 }
 
-// tensorJS runs the app's worker binary in a Worker of its own (as the page
-// does: compiled module, model bytes), lets the browser decode a file the
-// way the page does, and returns the worker's preprocessed input tensor as
-// base64 little-endian float32.
-const tensorJS = `(async (b64, type) => {
+// appWorkerJS starts the app's worker binary in a Worker of its own, as the
+// page does (compiled module, then the served model's bytes), and resolves to
+// {w, call}: the worker and a function that posts a message and resolves to
+// the answer with the same id.
+const appWorkerJS = `(async () => {
 	const m = await (await fetch('manifest.json')).json();
 	const w = new Worker('worker.js?exec=' + encodeURIComponent(m.wasmExec));
 	const call = (msg, tr) => new Promise((res) => {
@@ -945,6 +945,15 @@ const tensorJS = `(async (b64, type) => {
 	const mb = new Uint8Array(await (await fetch(m.model)).arrayBuffer());
 	const l = await call({type: 'load', id: 1, bytes: mb}, [mb.buffer]);
 	if (l.type !== 'loaded') throw new Error(l.message);
+	return {w, call};
+})()`
+
+// tensorJS runs the app's worker binary in a Worker of its own (as the page
+// does: compiled module, model bytes), lets the browser decode a file the
+// way the page does, and returns the worker's preprocessed input tensor as
+// base64 little-endian float32.
+const tensorJS = `(async (b64, type) => {
+	const {w, call} = await ` + appWorkerJS + `;
 	const s = atob(b64); const u = new Uint8Array(s.length); for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
 	const bmp = await createImageBitmap(new File([u], 'x', {type}), {imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none'});
 	const c = new OffscreenCanvas(bmp.width, bmp.height);
@@ -1016,23 +1025,12 @@ func TestBrowserTensor(t *testing.T) {
 	}
 }
 
-// splitJS runs the app's worker in a Worker of its own (as tensorJS does),
-// classifies the same RGBA frame until the worker says the pass was split
+// splitJS starts the app's worker (appWorkerJS), classifies the same RGBA frame until the worker says the pass was split
 // with its helper (the page is cross-origin isolated), and returns that
 // answer: {workers, probs by label, tries}.
 const splitJS = `(async (b64, w, h) => {
 	if (!self.crossOriginIsolated) throw new Error('the page is not cross-origin isolated');
-	const m = await (await fetch('manifest.json')).json();
-	const wk = new Worker('worker.js?exec=' + encodeURIComponent(m.wasmExec));
-	const call = (msg, tr) => new Promise((res) => {
-		const f = (e) => { if (e.data.id === msg.id) { wk.removeEventListener('message', f); res(e.data); } };
-		wk.addEventListener('message', f);
-		wk.postMessage(msg, tr || []);
-	});
-	wk.postMessage({type: 'module', module: await WebAssembly.compileStreaming(fetch(m.worker))});
-	const mb = new Uint8Array(await (await fetch(m.model)).arrayBuffer());
-	const l = await call({type: 'load', id: 1, bytes: mb}, [mb.buffer]);
-	if (l.type !== 'loaded') throw new Error(l.message);
+	const {w: wk, call} = await ` + appWorkerJS + `;
 	const s = atob(b64); const px = new Uint8ClampedArray(s.length); for (let i = 0; i < s.length; i++) px[i] = s.charCodeAt(i);
 	let r = null;
 	for (let i = 0; i < 100; i++) {

@@ -46,19 +46,26 @@ func BenchmarkSeed(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			n, x := seedNet(b, q8)
-			n.Forward(x)
-			b.ReportAllocs()
-			b.ResetTimer()
-			c0 := cpuTime()
-			for i := 0; i < b.N; i++ {
-				n.Forward(x)
-			}
-			reportCPU(b, c0, "cpu-ms/image")
-			s := b.Elapsed().Seconds() / float64(b.N)
-			b.ReportMetric(s*1e3, "ms/image")
+			s := benchForward(b, n, x)
 			b.ReportMetric(float64(totalFLOPs(n))/s/1e9, "GFLOP/s")
 		})
 	}
+}
+
+// benchForward times n.Forward(x) after one untimed pass, reports ms and
+// CPU ms per image and allocations, and returns the seconds per image.
+func benchForward(b *testing.B, n *Net, x []float32) float64 {
+	n.Forward(x)
+	b.ReportAllocs()
+	b.ResetTimer()
+	c0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		n.Forward(x)
+	}
+	reportCPU(b, c0, "cpu-ms/image")
+	s := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(s*1e3, "ms/image")
+	return s
 }
 
 // reportCPU reports the CPU time per op since c0 (cputime_*_test.go):
@@ -215,15 +222,7 @@ func BenchmarkSeedPart(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			n.Forward(x)
-			b.ReportAllocs()
-			b.ResetTimer()
-			c0 := cpuTime()
-			for i := 0; i < b.N; i++ {
-				n.Forward(x)
-			}
-			reportCPU(b, c0, "cpu-ms/image")
-			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*1e3, "ms/image")
+			benchForward(b, n, x)
 		})
 	}
 }
