@@ -86,7 +86,12 @@ func dispatch(msg js.Value) {
 			post(errorMsg(id, "model", err.Error()))
 			return
 		}
-		startSplit(buf)
+		// The helper starts after the first classification of this model
+		// (below), not now: during a cold start the page is still busy, and
+		// the first result comes sooner with two cores than with three
+		// threads on them.
+		stopSplit()
+		split.model = buf
 		labels := make([]any, len(info.Labels))
 		for i, l := range info.Labels {
 			labels[i] = l
@@ -147,6 +152,11 @@ func dispatch(msg js.Value) {
 			workers = 2
 		}
 		post(obj("type", "result", "id", id, "top", top, "notSure", r.NotSure, "ms", r.Ms, "workers", workers))
+		if split.model != nil {
+			b := split.model
+			split.model = nil
+			startSplit(b)
+		}
 	case "helper":
 		helperMessage(msg.Get("msg"))
 	default:

@@ -4,7 +4,8 @@ package main
 
 // The second core: each forward pass split with a helper worker.
 //
-// After a model loads, this worker (the page's) asks worker.js for a helper
+// After the first classification with a newly loaded model, this worker
+// (the page's) asks worker.js for a helper
 // (alexnetSpawnHelper, defined only on cross-origin isolated pages, where
 // SharedArrayBuffer exists): a second instance of this program in a nested
 // Web Worker. It posts the helper a SharedArrayBuffer and a copy of the
@@ -121,6 +122,7 @@ func maxFloats(a nn.Arch) int {
 
 // The main worker's side.
 var split struct {
+	model   []byte // the weight file just loaded, until startSplit takes it
 	gen     int
 	helper  js.Value // the helper Worker, or undefined
 	pending *nn.Net  // part 0, until the helper is ready
