@@ -592,6 +592,12 @@ func TestBrowserApp(t *testing.T) {
 	}
 	t.Logf("picker: %d photos, native right on %d, browser right on %d of those; largest prob difference %.4f (tolerance %.2f)",
 		len(photos), nativeRight, browserRight, worst, ProbTol)
+	// After the first photo the worker splits each pass with its helper,
+	// and the model panel says so.
+	inferText := js[string](t, ctx, `document.querySelector('[data-testid=model-ms]').textContent`)
+	if !strings.Contains(inferText, "per image on 2 cores") {
+		t.Errorf("model panel inference time %q: the passes were not split over 2 cores", inferText)
+	}
 
 	// 3. A synthetic drop and a paste give the same results as the picker.
 	ref := photos[0]

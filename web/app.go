@@ -34,6 +34,7 @@ type Result struct {
 	Top     []Pred
 	NotSure bool
 	Ms      float64
+	Workers int // 2 when the worker split the pass with its helper on a second core
 }
 
 // ModelInfo is what the worker reports about the loaded weight file.
@@ -69,6 +70,7 @@ type ModelState struct {
 	Err         string
 	ReadyMs     float64 // navigation start to ready
 	LastMs      float64 // ms of the last inference
+	LastWorkers int     // workers that shared it (Result.Workers)
 	Inferences  int
 	ReplaceErr  string // a dropped/URL model that was rejected while another stays in use
 	ReplaceName string

@@ -138,3 +138,19 @@ func TestCamCrop(t *testing.T) {
 		}
 	}
 }
+
+func TestInferText(t *testing.T) {
+	for _, tc := range []struct {
+		m    ModelState
+		want string
+	}{
+		{ModelState{}, "no photo yet"},
+		{ModelState{Inferences: 3, LastMs: 19.71, LastWorkers: 1}, "19.7 ms per image (last of 3)"},
+		{ModelState{Inferences: 4, LastMs: 11.7, LastWorkers: 2}, "11.7 ms per image on 2 cores (last of 4)"},
+	} {
+		c := &ModelPanel{App: &Root{Model: tc.m}}
+		if got := c.InferText(); got != tc.want {
+			t.Errorf("InferText(%+v) = %q, want %q", tc.m, got, tc.want)
+		}
+	}
+}

@@ -132,7 +132,7 @@ func (c *Root) runCamera(deviceID string) {
 			c.Cam.Err = ""
 			c.Cam.Res, c.Cam.HasRes = res, true
 			c.Cam.FPS = c.Cam.fps.Add(now)
-			c.Model.LastMs = res.Ms
+			c.Model.LastMs, c.Model.LastWorkers = res.Ms, res.Workers
 			c.Model.Inferences++
 		})
 		// No wait here: the video has usually moved on while the engine

@@ -107,7 +107,11 @@ func (c *ModelPanel) InferText() string {
 	if m.Inferences == 0 {
 		return "no photo yet"
 	}
-	return Ms(m.LastMs) + " per image (last of " + strconv.Itoa(m.Inferences) + ")"
+	on := ""
+	if m.LastWorkers > 1 {
+		on = " on " + strconv.Itoa(m.LastWorkers) + " cores"
+	}
+	return Ms(m.LastMs) + " per image" + on + " (last of " + strconv.Itoa(m.Inferences) + ")"
 }
 
 // ModelChosen loads a weight file picked in the panel.

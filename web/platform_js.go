@@ -304,7 +304,10 @@ func (c *workerClient) classify(fr frame) (Result, error) {
 	default:
 		return Result{}, errors.New(d.Get("message").String())
 	}
-	r := Result{NotSure: d.Get("notSure").Bool(), Ms: d.Get("ms").Float()}
+	r := Result{NotSure: d.Get("notSure").Bool(), Ms: d.Get("ms").Float(), Workers: 1}
+	if w := d.Get("workers"); w.Type() == js.TypeNumber {
+		r.Workers = w.Int()
+	}
 	top := d.Get("top")
 	for i := 0; i < top.Length(); i++ {
 		p := top.Index(i)

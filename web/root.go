@@ -210,7 +210,7 @@ func (c *Root) modelReady(info ModelInfo, source string, fromCache bool) {
 		if c.Model.ReadyMs == 0 {
 			c.Model.ReadyMs = ready
 		}
-		c.Model.Inferences, c.Model.LastMs = 0, 0
+		c.Model.Inferences, c.Model.LastMs, c.Model.LastWorkers = 0, 0, 0
 	})
 }
 
@@ -330,7 +330,7 @@ func (c *Root) classifyPhoto(f fileRef) {
 	}
 	c.update(func() {
 		it.State, it.Res = ItemDone, res
-		c.Model.LastMs = res.Ms
+		c.Model.LastMs, c.Model.LastWorkers = res.Ms, res.Workers
 		c.Model.Inferences++
 	})
 }
