@@ -292,7 +292,8 @@ func (n *Net) Forward(x []float32) []float32 {
 }
 
 // ForwardTimed is Forward that also records the wall time of each layer in
-// dst[i] (for as many layers as dst holds). It is for `alexnet bench`.
+// dst[i] (for as many layers as dst holds). It is for `alexnet bench`,
+// on whole nets: a part net (NewPart) returns nil.
 func (n *Net) ForwardTimed(x []float32, dst []time.Duration) []float32 {
 	if len(x) != len(n.in) || n.parts > 1 {
 		return nil

@@ -12,8 +12,8 @@ import "fmt"
 // (ReLU, max and average pooling, dropout, flatten) run on the share alone;
 // before a layer that mixes channels (conv, linear, LRN) the parts exchange
 // their shares, so that each holds the whole input again. The seed network
-// exchanges eight times per image: the input, then after pool1, pool2, conv3, conv4, pool3,
-// fc1 and fc2. The last linear layer (the class logits) is small and every
+// exchanges eight times per image: the input, then after pool1, pool2,
+// conv3, conv4, pool3, fc1 and fc2. The last linear layer (the class logits) is small and every
 // part computes it whole, so every part ends with the same logits.
 
 // Exchange completes a partial activation: this part computed act[lo:hi]
@@ -21,8 +21,9 @@ import "fmt"
 // (every part calls it at the same points of the forward pass, in the same
 // order). The first exchange of every pass is the input: part 0 shares it
 // whole (lo 0, hi len(act)), the others nothing (lo = hi = 0), so part 0's
-// input is the pass's input and the others' is ignored. It reports false if it could not (a part stopped answering): the
-// forward pass then stops and Forward returns nil.
+// input is the pass's input and the others' is ignored. It reports false
+// if it could not (a part stopped answering): the forward pass then stops
+// and Forward returns nil.
 type Exchange func(act []float32, lo, hi int) bool
 
 // Minimum output channels (features) per part for a layer to be split:
@@ -73,10 +74,10 @@ func sliceRows(w Weight, lo, hi int) Weight {
 	return out
 }
 
-// splitLayer decides, while New walks the layers, what part k computes of
-// layer ly and whether the parts exchange ly's input first. state is the
-// share of the activation flowing in (partial, in channels of its shape);
-// it returns the share flowing out.
+// splitLayer decides, while build walks the layers, what this part computes
+// of layer ly and whether the parts exchange ly's input first. partial, lo
+// and hi say which share of the activation flows in (in channels of its
+// shape, when partial); it returns the share flowing out.
 func (n *Net) splitLayer(ly *layer, params map[string]Weight, partial bool, lo, hi int) (bool, int, int) {
 	mixes := func() {
 		if partial {

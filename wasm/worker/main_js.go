@@ -35,25 +35,24 @@ var (
 )
 
 func main() {
+	serve := dispatch
+	if self.Get("alexnetRole").String() == "helper" {
+		serve = func(msg js.Value) {
+			if msg.Type() == js.TypeObject && msg.Get("type").String() == "split" {
+				runHelper(msg)
+			}
+		}
+	}
 	handle := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		if len(args) == 0 {
 			return nil
 		}
-		msg := args[0]
 		// Never block in a callback: the work runs in a goroutine once the
 		// callback has returned.
-		go dispatch(msg)
+		go serve(args[0])
 		return nil
 	})
 	defer handle.Release()
-	if self.Get("alexnetRole").String() == "helper" {
-		handle = js.FuncOf(func(_ js.Value, args []js.Value) any {
-			if len(args) > 0 && args[0].Type() == js.TypeObject && args[0].Get("type").String() == "split" {
-				go runHelper(args[0])
-			}
-			return nil
-		})
-	}
 	self.Set("alexnetWorkerHandle", handle)
 	post(obj("type", "ready"))
 	select {} // serve until the worker is terminated

@@ -183,8 +183,8 @@ func helperMessage(msg js.Value) {
 			engine.c.Split(split.pending)
 			split.pending = nil
 		}
-	case "split-error":
-		if msg.Get("gen").Int() == split.gen {
+	case "split-error": // from the helper, or from worker.js (no gen) when it failed to run
+		if g := msg.Get("gen"); g.Type() != js.TypeNumber || g.Int() == split.gen {
 			stopSplit()
 		}
 	}

@@ -44,14 +44,12 @@ if (role === 'main' && self.crossOriginIsolated && typeof SharedArrayBuffer === 
 		url.searchParams.set('role', 'helper');
 		const helper = new Worker(url.href);
 		helper.postMessage({ type: 'module', module: wasmModule });
-		helper.onmessage = (e) => {
+		const toGo = (msg) => {
 			const handle = self.alexnetWorkerHandle;
-			if (typeof handle === 'function') handle({ type: 'helper', msg: e.data });
+			if (typeof handle === 'function') handle({ type: 'helper', msg });
 		};
-		helper.onerror = () => {
-			const handle = self.alexnetWorkerHandle;
-			if (typeof handle === 'function') handle({ type: 'helper', msg: { type: 'split-error', gen: -1 } });
-		};
+		helper.onmessage = (e) => toGo(e.data);
+		helper.onerror = () => toGo({ type: 'split-error' }); // no gen: the current helper
 		return helper;
 	};
 }
