@@ -593,3 +593,21 @@ func TestSeedFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestQuantizeKeepsNonFinite: a NaN or infinite weight is never hidden by a
+// quantisation (int8 and int4 used to give its row a zero scale): Encode
+// refuses it whatever the type.
+func TestQuantizeKeepsNonFinite(t *testing.T) {
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+		for _, dt := range []DType{F32, F16, Q8, Q4} {
+			m := tinyModel(4)
+			tt := &m.Tensors[0] // features.0.weight [4 3 3 3]
+			data := tt.Dequantize()
+			data[30] = bad
+			m.Tensors[0] = Quantize(tt.Name, tt.Shape, data, dt)
+			if _, err := Encode(m); !errors.Is(err, ErrValue) {
+				t.Errorf("%v weight %g: Encode error %v, want ErrValue", dt, bad, err)
+			}
+		}
+	}
+}

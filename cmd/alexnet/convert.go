@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -103,6 +104,11 @@ func runConvert(e *env, args []string) error {
 			dt = weights.F32 // biases: tiny, and precision matters more than size
 		case mixed && hidden[p.Name]:
 			dt = weights.Q4
+		}
+		for i, v := range t.data {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("%s: %s[%d] is %g: the checkpoint's weights must be finite (whatever -quant)", in, p.Name, i, v)
+			}
 		}
 		m.Tensors = append(m.Tensors, weights.Quantize(p.Name, p.Shape, t.data, dt))
 	}
