@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"unicode"
 	"unicode/utf8"
 
 	"alexnet/nn"
@@ -257,7 +258,21 @@ func checkString(what, s string) error {
 	if !utf8.ValidString(s) {
 		return fmt.Errorf("%w: %s is not UTF-8", ErrFormat, what)
 	}
+	for i, r := range s {
+		if unicode.IsControl(r) || bidiControl(r) {
+			return fmt.Errorf("%w: %s has %U at byte %d (%q)", ErrControl, what, r, i, s)
+		}
+	}
 	return nil
+}
+
+// bidiControl reports the Unicode bidirectional embeddings, overrides and
+// isolates (U+202A-U+202E, U+2066-U+2069), which reorder the text printed
+// after them. With unicode.IsControl (C0, DEL and C1: newline, tab, the ESC
+// of ANSI sequences) they are refused in every string of a weight file, so
+// that a label or a name prints as one plain run of text.
+func bidiControl(r rune) bool {
+	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
 // validateHeader checks the architecture, labels, preprocessing and
