@@ -226,7 +226,11 @@ func TestDecodeErrors(t *testing.T) {
 		{"label C1", raw(func(m *Model) { m.Labels[2] = "roses\u009b2J" }), ErrControl},
 		{"label bidi override", raw(func(m *Model) { m.Labels[2] = "\u202esesor" }), ErrControl},
 		{"arch name carriage return", raw(func(m *Model) { m.Arch.Name = "ti\rny" }), ErrControl},
-		{"layer name newline", raw(func(m *Model) { m.Arch.Layers[0].Name = "features.0\n"; m.Tensors[0].Name = "features.0\n.weight"; m.Tensors[1].Name = "features.0\n.bias" }), ErrControl},
+		{"layer name newline", raw(func(m *Model) {
+			m.Arch.Layers[0].Name = "features.0\n"
+			m.Tensors[0].Name = "features.0\n.weight"
+			m.Tensors[1].Name = "features.0\n.bias"
+		}), ErrControl},
 		{"layer count huge", patch(func(b []byte) { binary.LittleEndian.PutUint32(b[layerCountAt:], 1<<31) }), ErrTooLarge},
 		{"layer count > bytes", patch(func(b []byte) { binary.LittleEndian.PutUint32(b[layerCountAt:], 200) }), ErrTooLarge},
 		{"ceil mode 2", patch(func(b []byte) { b[ceil0At] = 2 }), ErrFormat},
