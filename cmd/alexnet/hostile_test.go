@@ -5,7 +5,9 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"hash/crc32"
+	"image"
 	"image/color"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,5 +103,28 @@ func TestNotFiniteInputs(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "not finite") || strings.Contains(errOut, "unsupported value") {
 		t.Errorf("json: stderr %q", errOut)
+	}
+}
+
+// TestImageBomb: a PNG declaring 30000x30000 pixels is refused from its
+// header (it used to take 3.5 GiB and 6 s before the same refusal).
+func TestImageBomb(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	png.Encode(&b, image.NewGray(image.Rect(0, 0, 1, 1)))
+	p := b.Bytes() // signature (8), IHDR length and type (8), width, height
+	binary.BigEndian.PutUint32(p[16:], 30000)
+	binary.BigEndian.PutUint32(p[20:], 30000)
+	binary.BigEndian.PutUint32(p[29:], crc32.ChecksumIEEE(p[12:29]))
+	bomb := filepath.Join(dir, "bomb.png")
+	os.WriteFile(bomb, p, 0o644)
+	img := filepath.Join(dir, "a.png")
+	writePNG(t, img, color.RGBA{200, 10, 10, 255}, 20, 13)
+	code, out, errOut := cli(t, "classify", "-weights", tinyWeights(t, dir, 0), bomb, img)
+	if code != 1 || !strings.HasPrefix(out, img+": ") {
+		t.Errorf("exit %d, stdout %q", code, out)
+	}
+	if !strings.Contains(errOut, "declares 30000x30000 pixels") {
+		t.Errorf("stderr %q", errOut)
 	}
 }

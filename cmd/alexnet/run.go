@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +22,7 @@ import (
 
 	"alexnet/classifier"
 	"alexnet/npy"
+	"alexnet/prep"
 	"alexnet/weights"
 	defaultmodel "alexnet/weights/default"
 )
@@ -69,7 +69,7 @@ func classifyFile(c *classifier.Classifier, path string, k int) (classifier.Resu
 		}
 		return c.ClassifyTensor(a.Data, k)
 	}
-	img, _, err := image.Decode(bytes.NewReader(b))
+	img, _, err := prep.Decode(b)
 	if err != nil {
 		if errors.Is(err, image.ErrFormat) {
 			return classifier.Result{}, errors.New("not a JPEG, PNG or .npy file")
