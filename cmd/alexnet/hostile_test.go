@@ -13,7 +13,9 @@ import (
 	"strings"
 	"testing"
 
+	"alexnet/nn"
 	"alexnet/npy"
+	"alexnet/weights"
 )
 
 // Hostile inputs (issue 10): each must give a clear one-line error, never a
@@ -127,4 +129,67 @@ func TestImageBomb(t *testing.T) {
 	if !strings.Contains(errOut, "declares 30000x30000 pixels") {
 		t.Errorf("stderr %q", errOut)
 	}
+}
+
+// wideWeights writes a valid 8x8-input model (conv, 8x8 average pool,
+// linear), then rewrites its input, crop and resize to side x side: the
+// tensors still fit, so only the cost checks stand between the file and a
+// pass over side*side pixels.
+func wideWeights(t *testing.T, dir string, side int) string {
+	t.Helper()
+	a := nn.Arch{Name: "wide", InC: 3, InH: 8, InW: 8, Layers: []nn.Layer{
+		{Op: nn.OpConv, Name: "c", InC: 3, OutC: 3, Kernel: 3, Stride: 1, Pad: 1, Groups: 1},
+		{Op: nn.OpAdaptiveAvgPool, OutH: 8, OutW: 8}, {Op: nn.OpFlatten},
+		{Op: nn.OpLinear, Name: "fc", In: 192, Out: 2},
+	}}
+	m := &weights.Model{Name: "hostile", Arch: a, Labels: []string{"a", "b"},
+		Prep:  weights.Preprocess{Resize: 8, CropH: 8, CropW: 8, Mean: weights.ImageNetMean, Std: weights.ImageNetStd},
+		Calib: weights.Calibration{Temperature: 1}}
+	for _, p := range a.Params() {
+		n := 1
+		for _, d := range p.Shape {
+			n *= d
+		}
+		m.Tensors = append(m.Tensors, weights.Quantize(p.Name, p.Shape, make([]float32, n), weights.F32))
+	}
+	b, err := weights.Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i32 := func(vs ...int) []byte {
+		var out []byte
+		for _, v := range vs {
+			out = binary.LittleEndian.AppendUint32(out, uint32(v))
+		}
+		return out
+	}
+	for _, f := range [][2][]byte{
+		{append([]byte("wide"), i32(3, 8, 8)...), append([]byte("wide"), i32(3, side, side)...)},
+		{i32(8, 8, 8), i32(side, side, side)}, // resize, crop H, crop W
+	} {
+		if bytes.Count(b, f[0]) != 1 {
+			t.Fatalf("%x is not in the file once", f[0])
+		}
+		b = bytes.Replace(b, f[0], f[1], 1)
+	}
+	binary.LittleEndian.PutUint32(b[len(b)-4:], crc32.Checksum(b[:len(b)-4], crc32.MakeTable(crc32.Castagnoli)))
+	path := filepath.Join(dir, "wide.alexnet")
+	os.WriteFile(path, b, 0o644)
+	return path
+}
+
+// TestCostlyModel: inspect shows a model's memory and work; a small file
+// whose 9000x9000 input would take gigabytes is refused by inspect and
+// classify with the limit in the message, before anything is allocated.
+func TestCostlyModel(t *testing.T) {
+	dir := t.TempDir()
+	out := mustCLI(t, "inspect", wideWeights(t, dir, 8))
+	if !strings.Contains(out, "cost:         memory ") || !strings.Contains(out, "GFLOP a pass (limit 10)") {
+		t.Errorf("inspect shows no cost:\n%s", out)
+	}
+	w := wideWeights(t, dir, 9000)
+	img := filepath.Join(dir, "a.png")
+	writePNG(t, img, color.RGBA{200, 10, 10, 255}, 20, 13)
+	failCLI(t, 1, "model too costly to run: running it needs about", "inspect", w)
+	failCLI(t, 1, "more than the 1024 MiB allowed", "classify", "-weights", w, img)
 }

@@ -206,6 +206,10 @@ func runInspect(e *env, args []string) error {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nparameters:   %d (%.1f MB of tensor data; %.1f MB as float32)\n", total, float64(bytes)/1e6, float64(4*total)/1e6)
+	if c, err := m.Cost(); err == nil {
+		fmt.Fprintf(w, "cost:         memory %.1f MB to classify an image (limit %.0f MB), work %.3f GFLOP a pass (limit %.0f)\n",
+			float64(c.Memory)/1e6, float64(weights.MaxMemory)/1e6, float64(c.FLOPs)/1e9, float64(weights.MaxFLOPs)/1e9)
+	}
 	return nil
 }
 
