@@ -8,7 +8,8 @@
 // The server only ever reads files below the folder (through os.Root, so no
 // path, symlink or encoding can leave it), never lists directories, serves
 // the .br/.gz files build.sh wrote when the browser accepts them, and sends
-// caching and security headers suited to the app.
+// caching and security headers suited to the app. Slow or idle clients are
+// dropped (defaultTimeouts), but never a slow download that keeps going.
 package main
 
 import (
