@@ -196,11 +196,11 @@ func TestConvertHostileCheckpoints(t *testing.T) {
 		ts[i].numel = 2000
 	}
 	convertBounded(t, labels, pth("short.pth", statePickle(ts), one), "claims 2000 values (8000 bytes), its zip entry holds 4 bytes")
-	// Zip bomb: 256 MB of zeros deflated to about 250 KB, for a storage of 1 value.
+	// Zip bomb: 64 MB of zeros deflated to about 64 KB, for a storage of 1 value.
 	ts = seedViews()
 	ts[0].key = "deflate"
-	convertBounded(t, labels, pth("bomb.pth", statePickle(ts), map[string][]byte{"0": f32bytes(1), "deflate": make([]byte, 256<<20)}),
-		"its zip entry holds 268435456 bytes")
+	convertBounded(t, labels, pth("bomb.pth", statePickle(ts), map[string][]byte{"0": f32bytes(1), "deflate": make([]byte, 64<<20)}),
+		"its zip entry holds 67108864 bytes")
 	// Tensors whose storages hold more than they need: only the
 	// architecture's parameter count (14.6 M for the seed) may be read in
 	// all, so the third is refused after reading 12 M values (a few times
@@ -214,6 +214,13 @@ func TestConvertHostileCheckpoints(t *testing.T) {
 	}
 	budget["0"] = f32bytes(1)
 	convertWithin(t, 256<<20, labels, pth("budget.pth", statePickle(ts), budget), "claims 6000000 values, more than the 2591685 left")
+	// Extra stride-0 views of 2^28 values each (they used to be gathered,
+	// 1 GiB apiece, before the architecture was chosen).
+	ts = seedViews()
+	for _, n := range []string{"x.0", "x.1", "x.2", "x.3"} {
+		ts = append(ts, pthTensor{name: n, key: "0", numel: 1, shape: []int{16384, 16384}, stride: []int{0, 0}})
+	}
+	convertBounded(t, labels, pth("stride0.pth", statePickle(ts), one), "unexpected tensor x.0 [16384 16384]")
 	// A view past the end of its storage.
 	ts = seedViews()
 	ts[2].stride[0] = 1
