@@ -291,3 +291,35 @@ func TestSplit(t *testing.T) {
 		t.Errorf("after a failed exchange: logits %v, err %v, splitting %v; want %v from the whole net, not splitting", got.Logits, err, c.Splitting(), want.Logits)
 	}
 }
+
+// TestNotFinite: finite but huge weights or inputs overflow to Inf/NaN
+// logits; that input gets ErrNotFinite (not "not sure" with made-up
+// probabilities), and the next input still runs.
+func TestNotFinite(t *testing.T) {
+	m, w, _ := linearModel(t, 1, 0.5)
+	for i := range w {
+		w[i] = 3e38 * float32(1-2*(i%2))
+	}
+	m.Tensors[0] = weights.Quantize("fc.weight", []int{4, 192}, w, weights.F32)
+	c := load(t, m)
+	x := make([]float32, 192)
+	for i := range x {
+		x[i] = float32(i%7) - 3
+	}
+	if r, err := c.ClassifyTensor(x, 2); !errors.Is(err, ErrNotFinite) {
+		t.Errorf("huge weights: result %+v, error %v, want ErrNotFinite", r, err)
+	}
+	// The same model on a zero input gives the biases: fine.
+	if _, err := c.ClassifyTensor(make([]float32, 192), 2); err != nil {
+		t.Errorf("zero input after a non-finite one: %v", err)
+	}
+	// A sane model on a huge (finite) input.
+	m, _, _ = linearModel(t, 1, 0)
+	c = load(t, m)
+	for i := range x {
+		x[i] = 3e38
+	}
+	if _, err := c.ClassifyTensor(x, 2); !errors.Is(err, ErrNotFinite) {
+		t.Errorf("input of 3e38: error %v, want ErrNotFinite", err)
+	}
+}

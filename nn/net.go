@@ -74,10 +74,11 @@ func New(a Arch, params map[string]Weight) (*Net, error) {
 }
 
 func build(a Arch, params map[string]Weight, part, parts int, ex Exchange) (*Net, error) {
-	shapes, err := a.Shapes()
+	cost, err := a.Cost() // checks a (Shapes) too
 	if err != nil {
 		return nil, err
 	}
+	shapes, _ := a.Shapes()
 	want := a.Params()
 	known := make(map[string]bool, len(want))
 	for _, p := range want {
@@ -102,7 +103,7 @@ func build(a Arch, params map[string]Weight, part, parts int, ex Exchange) (*Net
 		in:       make([]float32, a.InC*a.InH*a.InW),
 		outs:     make([][]float32, len(a.Layers)),
 		layers:   make([]layer, len(a.Layers)),
-		flops:    make([]int64, len(a.Layers)),
+		flops:    cost.LayerFLOPs,
 		part:     part,
 		parts:    parts,
 		exchange: ex,
@@ -125,13 +126,11 @@ func build(a Arch, params map[string]Weight, part, parts int, ex Exchange) (*Net
 				ly.conv = newConvLayer(l, s, shapes[i], params[l.Name+".weight"], params[l.Name+".bias"])
 				ly.conv.setWorkers(work)
 			}
-			n.flops[i] = 2 * int64(shapes[i].Len()) * int64(ly.conv.kk)
 			n.outs[i] = make([]float32, shapes[i].Len())
 		case OpLinear:
 			if ly.linear == nil {
 				ly.linear = newLinearLayer(l, params[l.Name+".weight"], params[l.Name+".bias"])
 			}
-			n.flops[i] = 2 * int64(l.In) * int64(l.Out)
 			n.outs[i] = make([]float32, shapes[i].Len())
 		case OpMaxPool:
 			ly.scratch = make([]float32, 2*s.W)
@@ -252,8 +251,8 @@ func (n *Net) Arch() Arch { return n.arch }
 // Shapes returns the output shape of every layer.
 func (n *Net) Shapes() []Shape { return n.shapes }
 
-// FLOPs returns the floating-point operations of every layer for one image:
-// 2*MACs for conv and linear layers, 0 for the others.
+// FLOPs returns the floating-point operations of every layer for one image,
+// as Arch.Cost counts them (2*MACs for conv and linear layers).
 func (n *Net) FLOPs() []int64 { return n.flops }
 
 // Forward runs the network on x, shaped (InC,InH,InW), and returns the logits.
