@@ -16,6 +16,11 @@ import (
 // layer alone (LayerForward) with its GFLOP/s.
 
 func seedNet(b *testing.B, q8 bool) (*Net, []float32) {
+	return seedNetPaths(b, q8, defaultConvPaths())
+}
+
+// seedNetPaths is seedNet with the conv layers on the given paths.
+func seedNetPaths(b *testing.B, q8 bool, paths convPaths) (*Net, []float32) {
 	b.Helper()
 	a := Seed(5)
 	r := rand.New(rand.NewSource(11))
@@ -23,7 +28,7 @@ func seedNet(b *testing.B, q8 bool) (*Net, []float32) {
 	if q8 {
 		ps = quantize(ps)
 	}
-	n, err := New(a, ps)
+	n, err := newWithPaths(a, ps, paths)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -122,14 +127,14 @@ func TestForwardAllocatesNothing(t *testing.T) {
 }
 
 // BenchmarkKBlock times the seed's five conv layers with K blocks of at
-// most kc (0: no blocking), to choose kcMax for the build:
+// most kc (0: no blocking), to choose defaultConvPaths' kcMax:
 //
 //	go test ./nn -run '^$' -bench KBlock -benchtime 10x
 func BenchmarkKBlock(b *testing.B) {
-	defer func(k int) { kcMax = k }(kcMax)
 	for _, kc := range []int{0, 128, 192, 256, 384, 512} {
-		kcMax = kc
-		n, x := seedNet(b, false)
+		paths := defaultConvPaths()
+		paths.kcMax = kc
+		n, x := seedNetPaths(b, false, paths)
 		n.Forward(x)
 		b.Run(fmt.Sprintf("kc=%d", kc), func(b *testing.B) {
 			var flops int64
@@ -155,31 +160,30 @@ func BenchmarkKBlock(b *testing.B) {
 }
 
 // BenchmarkWinograd times the seed's conv layers by path: conv1 through
-// im2col or space-to-depth + Winograd, conv2 through im2col or split into
-// 3x3 pieces + Winograd, conv3-5 through im2col or Winograd; Winograd with
+// im2col or space-to-depth + Winograd, conv2 through im2col or 3x3
+// subkernels + Winograd, conv3-5 through im2col or Winograd; Winograd with
 // 2x2 and 4x4 output tiles:
 //
 //	go test ./nn -run '^$' -bench Winograd -benchtime 10x
 func BenchmarkWinograd(b *testing.B) {
-	defer func() { useWinograd, useS2D, useSplit, winoTile = true, true, true, 0 }()
 	for _, c := range []struct {
-		name      string
-		layers    func(l Layer) bool
-		wino, s2d bool
-		tile      int
+		name            string
+		layers          func(l Layer) bool
+		wino, rearrange bool
+		tile            int
 	}{
 		{"conv1/im2col", isConv1, false, false, 0},
 		{"conv1/s2d+F2x2", isConv1, true, true, 2},
 		{"conv1/s2d+F4x4", isConv1, true, true, 4},
 		{"conv2/im2col", isConv5x5, false, false, 0},
-		{"conv2/split+F2x2", isConv5x5, true, true, 2},
-		{"conv2/split+F4x4", isConv5x5, true, true, 4},
+		{"conv2/subkernels+F2x2", isConv5x5, true, true, 2},
+		{"conv2/subkernels+F4x4", isConv5x5, true, true, 4},
 		{"conv3-5/im2col", isConv3x3, false, false, 0},
 		{"conv3-5/F2x2", isConv3x3, true, false, 2},
 		{"conv3-5/F4x4", isConv3x3, true, false, 4},
 	} {
-		useWinograd, useS2D, useSplit, winoTile = c.wino, c.s2d, c.s2d, c.tile
-		n, x := seedNet(b, false)
+		paths := convPaths{winograd: c.wino, spaceToDepth: c.rearrange, subkernels: c.rearrange, winoTile: c.tile, kcMax: defaultConvPaths().kcMax}
+		n, x := seedNetPaths(b, false, paths)
 		n.Forward(x)
 		b.Run(c.name, func(b *testing.B) {
 			var flops int64

@@ -1,5 +1,35 @@
 package nn
 
+// convPaths chooses how a Net runs its conv layers. New takes
+// defaultConvPaths; tests and benchmarks build nets with other paths
+// (build), so that two configurations run side by side.
+type convPaths struct {
+	// winograd runs 3x3 stride-1 convs with Winograd (winograd.go); the
+	// two below need it too. False: every conv runs through im2col + GEMM.
+	winograd bool
+	// spaceToDepth rearranges strided convs whose space-to-depth kernel is
+	// 3x3 (s2dOK: conv1) into 3x3 stride-1 ones (rearrange.go).
+	spaceToDepth bool
+	// subkernels decomposes 4x4 to 6x6 stride-1 convs (subkernelsOK:
+	// conv2) into 3x3 subkernels (rearrange.go).
+	subkernels bool
+	// winoTile is the output tile of the Winograd layers: 0 picks
+	// F(4x4,3x3) where it needs fewer multiplies than F(2x2,3x3) once tiles
+	// are rounded to panels (winoCost); 2 or 4 forces one.
+	winoTile int
+	// kcMax is the largest K block of the im2col GEMM (gemm.go, kBlocks);
+	// 0 turns blocking off.
+	kcMax int
+}
+
+// defaultConvPaths are the paths New takes, the fastest measured:
+// BenchmarkWinograd compares the Winograd paths with im2col, and
+// BenchmarkKBlock chose kcMax (under Node, wasm SIMD 4x12; see DESIGN.md,
+// "Speed").
+func defaultConvPaths() convPaths {
+	return convPaths{winograd: true, spaceToDepth: true, subkernels: true, winoTile: 0, kcMax: 384}
+}
+
 // convLayer is a torch.nn.Conv2d ready to run: weights packed per group into
 // mr-row panels (gemm.go), bias padded to whole panels, a zero-bordered copy
 // of the input and one packed im2col panel.
@@ -9,6 +39,7 @@ type convLayer struct {
 	k, stride, pad, groups int
 	cg, ocg                int // input and output channels per group
 	kk                     int // GEMM depth: cg*k*k
+	kcMax                  int // largest K block (convPaths.kcMax)
 	kc                     int // K block (kBlocks)
 	n                      int // GEMM width: oh*ow
 	mp                     int // output channels per group rounded up to mr
@@ -16,10 +47,10 @@ type convLayer struct {
 	panels                 int // column panels: ceil(n/nr)
 	a                      []float32
 	bias                   []float32
-	padded                 []float32 // (C,hp,wp) with a zero border, if pad > 0
-	panelBuf               []float32 // one packed B panel of one K block, kc*nr
-	wino                   *winoConv // 3x3 stride 1: Winograd F(2x2,3x3) instead (winograd.go)
-	s2d                    *s2dConv  // rearranged into a 3x3 stride-1 conv, then wino (s2d.go)
+	padded                 []float32      // (C,hp,wp) with a zero border, if pad > 0
+	panelBuf               []float32      // one packed B panel of one K block, kc*nr
+	wino                   *winoConv      // 3x3 stride 1: Winograd instead (winograd.go)
+	rearrange              *rearrangement // space-to-depth or subkernels: the input rearranged for wino, a 3x3 stride-1 conv (rearrange.go)
 
 	// Native parallelism (parallel.go); empty under wasm.
 	work chan *convJob
@@ -27,7 +58,7 @@ type convLayer struct {
 	done chan struct{}
 }
 
-func newConvLayer(l Layer, in, out Shape, w, b Weight) *convLayer {
+func newConvLayer(l Layer, in, out Shape, w, b Weight, paths convPaths) *convLayer {
 	g := max(l.Groups, 1)
 	cv := &convLayer{
 		c: in.C, h: in.H, w: in.W, oc: out.C, oh: out.H, ow: out.W,
@@ -35,20 +66,21 @@ func newConvLayer(l Layer, in, out Shape, w, b Weight) *convLayer {
 		cg: in.C / g, ocg: out.C / g,
 	}
 	cv.kk = cv.cg * cv.k * cv.k
-	_, cv.kc = kBlocks(cv.kk, kcMax)
+	cv.kcMax = paths.kcMax
+	_, cv.kc = kBlocks(cv.kk, cv.kcMax)
 	cv.n = cv.oh * cv.ow
 	cv.mp = (cv.ocg + mr - 1) / mr * mr
 	cv.panels = (cv.n + nr - 1) / nr
-	if useWinograd && winogradOK(l) {
-		cv.wino = newWinoConv(l, in, out, dequant(w), dequant(b))
+	if paths.winograd && winogradOK(l) {
+		cv.wino = newWinoConv(l, in, out, dequant(w), dequant(b), paths.winoTile)
 		return cv
 	}
-	if useWinograd && useS2D && s2dOK(l) {
-		cv.s2d, cv.wino = newS2DConv(l, in, out, dequant(w), dequant(b), true)
+	if paths.winograd && paths.spaceToDepth && s2dOK(l) {
+		cv.rearrange, cv.wino = newRearrangement(l, in, out, dequant(w), dequant(b), true, paths.winoTile)
 		return cv
 	}
-	if useWinograd && useSplit && splitOK(l) {
-		cv.s2d, cv.wino = newS2DConv(l, in, out, dequant(w), dequant(b), false)
+	if paths.winograd && paths.subkernels && subkernelsOK(l) {
+		cv.rearrange, cv.wino = newRearrangement(l, in, out, dequant(w), dequant(b), false, paths.winoTile)
 		return cv
 	}
 	cv.a = make([]float32, g*cv.mp*cv.kk)
@@ -71,10 +103,10 @@ func newConvLayer(l Layer, in, out Shape, w, b Weight) *convLayer {
 // that gathering patches needs no bounds tests; then, per group, the GEMM
 // runs panel by panel (convPanels).
 func (cv *convLayer) forward(dst, src []float32) {
-	if cv.s2d != nil {
+	if cv.rearrange != nil {
 		// Straight into the Winograd layer's buffer (it has no padding of
 		// its own: pad 0).
-		cv.s2d.fill(cv.wino.padded, src, cv.wino.hp, cv.wino.wp)
+		cv.rearrange.fill(cv.wino.padded, src, cv.wino.hp, cv.wino.wp)
 		cv.wino.run(dst)
 		return
 	}
@@ -101,7 +133,7 @@ func (cv *convLayer) run(dst, in []float32, j0, j1 int, buf []float32) {
 	for g := 0; g < cv.groups; g++ {
 		convPanels(dst[g*cv.ocg*cv.n:(g+1)*cv.ocg*cv.n], in[g*cv.cg*plane:(g+1)*cv.cg*plane],
 			cv.a[g*cv.mp*cv.kk:(g+1)*cv.mp*cv.kk], cv.bias[g*cv.mp:(g+1)*cv.mp], buf,
-			cv.ocg, cv.n, cv.kk, cv.cg, cv.hp, cv.wp, cv.k, cv.stride, cv.ow, j0, j1, kcMax)
+			cv.ocg, cv.n, cv.kk, cv.cg, cv.hp, cv.wp, cv.k, cv.stride, cv.ow, j0, j1, cv.kcMax)
 	}
 }
 

@@ -107,7 +107,7 @@ func TestGemmPanels(t *testing.T) {
 		// K blocks of kc (the last shorter), including kc >= k (one block).
 		kc := []int{1, 7, 16, 64, 1000}[it%5]
 		if it == 0 {
-			kc = kcMax
+			kc = defaultConvPaths().kcMax
 		}
 		_, kb := kBlocks(k, kc)
 		buf := make([]float32, kb*nr)

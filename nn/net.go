@@ -36,6 +36,7 @@ type Net struct {
 	outs   [][]float32 // output of every layer; identity layers alias their input
 	layers []layer
 	flops  []int64
+	paths  convPaths // how conv layers run (defaultConvPaths for New)
 
 	// A part net (NewPart): this is part `part` of `parts`, exchanging
 	// shares through exchange; the output of the last layer is exchanged
@@ -70,10 +71,11 @@ type layer struct {
 // int8, are dequantised here into packed float32 panels; int8 linear weights
 // stay int8 and are dequantised inside the dot product.
 func New(a Arch, params map[string]Weight) (*Net, error) {
-	return build(a, params, 0, 1, nil)
+	return build(a, params, 0, 1, nil, defaultConvPaths())
 }
 
-func build(a Arch, params map[string]Weight, part, parts int, ex Exchange) (*Net, error) {
+// build is New (parts 1, ex nil) and NewPart, with the conv paths given.
+func build(a Arch, params map[string]Weight, part, parts int, ex Exchange, paths convPaths) (*Net, error) {
 	shapes, err := a.Shapes()
 	if err != nil {
 		return nil, err
@@ -106,6 +108,7 @@ func build(a Arch, params map[string]Weight, part, parts int, ex Exchange) (*Net
 		part:     part,
 		parts:    parts,
 		exchange: ex,
+		paths:    paths,
 	}
 	var work chan *convJob
 	if parts == 1 {
@@ -122,7 +125,7 @@ func build(a Arch, params map[string]Weight, part, parts int, ex Exchange) (*Net
 		switch l.Op {
 		case OpConv:
 			if ly.conv == nil {
-				ly.conv = newConvLayer(l, s, shapes[i], params[l.Name+".weight"], params[l.Name+".bias"])
+				ly.conv = newConvLayer(l, s, shapes[i], params[l.Name+".weight"], params[l.Name+".bias"], paths)
 				ly.conv.setWorkers(work)
 			}
 			n.flops[i] = 2 * int64(shapes[i].Len()) * int64(ly.conv.kk)

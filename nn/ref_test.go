@@ -218,3 +218,8 @@ func maxDiff(got []float32, want []float64) (d, m float64) {
 	}
 	return d, m
 }
+
+// newWithPaths is New with conv paths other than defaultConvPaths.
+func newWithPaths(a Arch, params map[string]Weight, paths convPaths) (*Net, error) {
+	return build(a, params, 0, 1, nil, paths)
+}
