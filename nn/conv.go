@@ -72,15 +72,15 @@ func newConvLayer(l Layer, in, out Shape, w, b Weight, paths convPaths) *convLay
 	cv.mp = (cv.ocg + mr - 1) / mr * mr
 	cv.panels = (cv.n + nr - 1) / nr
 	if paths.winograd && winogradOK(l) {
-		cv.wino = newWinoConv(l, in, out, dequant(w), dequant(b), paths.winoTile)
+		cv.wino = newWinoConv(l, in, out, w.Dequantize(), b.Dequantize(), paths.winoTile)
 		return cv
 	}
 	if paths.winograd && paths.spaceToDepth && s2dOK(l) {
-		cv.rearrange, cv.wino = newRearrangement(l, in, out, dequant(w), dequant(b), true, paths.winoTile)
+		cv.rearrange, cv.wino = newRearrangement(l, in, out, w.Dequantize(), b.Dequantize(), true, paths.winoTile)
 		return cv
 	}
 	if paths.winograd && paths.subkernels && subkernelsOK(l) {
-		cv.rearrange, cv.wino = newRearrangement(l, in, out, dequant(w), dequant(b), false, paths.winoTile)
+		cv.rearrange, cv.wino = newRearrangement(l, in, out, w.Dequantize(), b.Dequantize(), false, paths.winoTile)
 		return cv
 	}
 	cv.a = make([]float32, g*cv.mp*cv.kk)
@@ -90,7 +90,7 @@ func newConvLayer(l Layer, in, out Shape, w, b Weight, paths convPaths) *convLay
 		cv.padded = make([]float32, in.C*cv.hp*cv.wp)
 	}
 	cv.panelBuf = make([]float32, cv.kc*nr)
-	wf, bf := dequant(w), dequant(b)
+	wf, bf := w.Dequantize(), b.Dequantize()
 	for gi := 0; gi < g; gi++ {
 		packA(cv.a[gi*cv.mp*cv.kk:(gi+1)*cv.mp*cv.kk], wf[gi*cv.ocg*cv.kk:(gi+1)*cv.ocg*cv.kk], cv.ocg, cv.kk)
 		copy(cv.bias[gi*cv.mp:], bf[gi*cv.ocg:(gi+1)*cv.ocg])
@@ -133,7 +133,7 @@ func (cv *convLayer) run(dst, in []float32, j0, j1 int, buf []float32) {
 	for g := 0; g < cv.groups; g++ {
 		convPanels(dst[g*cv.ocg*cv.n:(g+1)*cv.ocg*cv.n], in[g*cv.cg*plane:(g+1)*cv.cg*plane],
 			cv.a[g*cv.mp*cv.kk:(g+1)*cv.mp*cv.kk], cv.bias[g*cv.mp:(g+1)*cv.mp], buf,
-			cv.ocg, cv.n, cv.kk, cv.cg, cv.hp, cv.wp, cv.k, cv.stride, cv.ow, j0, j1, cv.kcMax)
+			cv.ocg, cv.n, cv.kk, cv.hp, cv.wp, cv.k, cv.stride, cv.ow, j0, j1, cv.kcMax)
 	}
 }
 
@@ -154,7 +154,7 @@ func padInto(dst, src []float32, c, h, w, p int) {
 // panel of one K block (kBlocks(kk, kc)) is gathered from the (zero-padded)
 // input right before use, into buf (kc*nr floats: it stays in L1 while every
 // A panel passes over it). A is packA-packed, bias padded to whole panels.
-func convPanels(c, in, a, bias, buf []float32, m, n, kk, cg, hp, wp, k, stride, ow, j0, j1, kc int) {
+func convPanels(c, in, a, bias, buf []float32, m, n, kk, hp, wp, k, stride, ow, j0, j1, kc int) {
 	var tmp [mr * nr]float32 // edge tiles go through here; stays on the stack
 	nb, kc := kBlocks(kk, kc)
 	for kb := 0; kb < nb; kb++ {
@@ -163,7 +163,7 @@ func convPanels(c, in, a, bias, buf []float32, m, n, kk, cg, hp, wp, k, stride, 
 		for jp := j0; jp < j1; jp++ {
 			col := jp * nr
 			cols := min(nr, n-col)
-			packPatches(buf, in, cg, hp, wp, k, stride, ow, col, cols, p0, p1)
+			packPatches(buf, in, hp, wp, k, stride, ow, col, cols, p0, p1)
 			for ip := 0; ip*mr < m; ip++ {
 				ap := a[ip*kk*mr+p0*mr : ip*kk*mr+p1*mr]
 				row := ip * mr
@@ -191,7 +191,7 @@ func convPanels(c, in, a, bias, buf []float32, m, n, kk, cg, hp, wp, k, stride, 
 }
 
 // packPatches gathers rows p0..p1-1 of one nr-column panel of the im2col
-// matrix from the zero-padded input in (cg,hp,wp): output pixels
+// matrix from the zero-padded input in (C/groups,hp,wp): output pixels
 // n0..n0+cols-1,
 //
 //	buf[(p-p0)*nr + j] = in[ci, oy*stride+ky, ox*stride+kx]
@@ -199,7 +199,7 @@ func convPanels(c, in, a, bias, buf []float32, m, n, kk, cg, hp, wp, k, stride, 
 // with p = (ci*k+ky)*k+kx and (oy,ox) = pixel n0+j. Columns j >= cols (past
 // the last pixel) repeat pixel n0 (harmless: their results are dropped),
 // so the gather has no branches.
-func packPatches(buf, in []float32, cg, hp, wp, k, stride, ow, n0, cols, p0, p1 int) {
+func packPatches(buf, in []float32, hp, wp, k, stride, ow, n0, cols, p0, p1 int) {
 	var off [nr]int
 	for j := range off {
 		nn := n0
@@ -224,5 +224,4 @@ func packPatches(buf, in []float32, cg, hp, wp, k, stride, ow, n0, cols, p0, p1 
 			}
 		}
 	}
-	_ = cg
 }

@@ -111,8 +111,8 @@ func TestGemmPanels(t *testing.T) {
 		}
 		_, kb := kBlocks(k, kc)
 		buf := make([]float32, kb*nr)
-		convPanels(c, b, pa, pbias, buf, m, n, k, k, 1, n, 1, 1, n, 0, panels/2, kc)
-		convPanels(c, b, pa, pbias, buf, m, n, k, k, 1, n, 1, 1, n, panels/2, panels, kc)
+		convPanels(c, b, pa, pbias, buf, m, n, k, 1, n, 1, 1, n, 0, panels/2, kc)
+		convPanels(c, b, pa, pbias, buf, m, n, k, 1, n, 1, 1, n, panels/2, panels, kc)
 		want := naiveMatMul(a, b, bias, m, n, k)
 		if d, _ := maxDiff(c, want); d > 1e-5*math.Sqrt(float64(k)) {
 			t.Fatalf("m=%d n=%d k=%d kc=%d: max diff %g", m, n, k, kc, d)
@@ -159,7 +159,7 @@ func TestPackPatches(t *testing.T) {
 		}
 		for n0 := 0; n0 < n; n0 += nr {
 			cols := min(nr, n-n0)
-			packPatches(buf, in, c, hp, wp, k, stride, ow, n0, cols, p0, p1)
+			packPatches(buf, in, hp, wp, k, stride, ow, n0, cols, p0, p1)
 			for p := p0; p < p1; p++ {
 				for j := 0; j < cols; j++ {
 					if g, e := buf[(p-p0)*nr+j], want[p*n+n0+j]; g != e {

@@ -19,7 +19,7 @@ type linearLayer struct {
 }
 
 func newLinearLayer(l Layer, w, b Weight) *linearLayer {
-	ll := &linearLayer{in: l.In, out: l.Out, f32: w.F32, q8: w.Q8, q4: w.Q4, group: w.Group, scale: w.Scale, bias: dequant(b)}
+	ll := &linearLayer{in: l.In, out: l.Out, f32: w.F32, q8: w.Q8, q4: w.Q4, group: w.Group, scale: w.Scale, bias: b.Dequantize()}
 	if w.Q4 != nil {
 		ll.xsum = make([]float32, Q4Groups(l.In, w.Group))
 	}

@@ -222,8 +222,10 @@ func firstNonFinite(v []float32) int {
 	return -1
 }
 
-// dequant returns w as float32 values (a new slice for Q8 and Q4 weights).
-func dequant(w Weight) []float32 {
+// Dequantize returns w's values as float32: F32 itself, or a new slice
+// for Q8 and Q4 weights. w must be well formed (New checks it; so does
+// weights.Decode).
+func (w Weight) Dequantize() []float32 {
 	if w.Q4 != nil {
 		rows := w.Shape[0]
 		n := 1
@@ -312,18 +314,8 @@ func (n *Net) ForwardTimed(x []float32, dst []time.Duration) []float32 {
 	return n.outs[len(n.outs)-1]
 }
 
-// SetInput copies x, shaped (InC,InH,InW), into the net's input buffer for
-// LayerForward. It reports false if len(x) is wrong.
-func (n *Net) SetInput(x []float32) bool {
-	if len(x) != len(n.in) {
-		return false
-	}
-	copy(n.in, x)
-	return true
-}
-
 // LayerForward runs layer i alone on the output of layer i-1 (or the input
-// set by Forward or SetInput, for i = 0). Out-of-range i does nothing.
+// of the last Forward, for i = 0). Out-of-range i does nothing.
 func (n *Net) LayerForward(i int) {
 	if i < 0 || i >= len(n.layers) {
 		return

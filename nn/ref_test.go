@@ -120,7 +120,7 @@ func refForward(a Arch, params map[string]Weight, x []float32) [][]float64 {
 	for i, l := range a.Layers {
 		switch l.Op {
 		case OpConv:
-			cur, h, w = refConv(cur, f64(dequant(params[l.Name+".weight"])), f64(dequant(params[l.Name+".bias"])), c, h, w, l.OutC, l.Kernel, l.Stride, l.Pad, max(l.Groups, 1))
+			cur, h, w = refConv(cur, f64(params[l.Name+".weight"].Dequantize()), f64(params[l.Name+".bias"].Dequantize()), c, h, w, l.OutC, l.Kernel, l.Stride, l.Pad, max(l.Groups, 1))
 			c = l.OutC
 		case OpReLU:
 			cur = append([]float64(nil), cur...)
@@ -136,7 +136,7 @@ func refForward(a Arch, params map[string]Weight, x []float32) [][]float64 {
 		case OpFlatten:
 			c, h, w = c*h*w, 1, 1
 		case OpLinear:
-			cur = refLinear(cur, f64(dequant(params[l.Name+".weight"])), f64(dequant(params[l.Name+".bias"])), l.In, l.Out)
+			cur = refLinear(cur, f64(params[l.Name+".weight"].Dequantize()), f64(params[l.Name+".bias"].Dequantize()), l.In, l.Out)
 			c = l.Out
 		}
 		outs[i] = cur
