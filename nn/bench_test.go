@@ -73,6 +73,29 @@ func benchForward(b *testing.B, n *Net, x []float32) float64 {
 	return s
 }
 
+// benchLayers times LayerForward over the layers idx of n, whose inputs a
+// Forward has filled, and reports CPU and wall ms per run of them,
+// allocations, and GFLOP/s (FLOPs counts direct-conv FLOPs).
+func benchLayers(b *testing.B, n *Net, idx []int) {
+	var flops int64
+	for _, i := range idx {
+		flops += n.FLOPs()[i]
+	}
+	b.ReportAllocs()
+	c0 := cpuTime()
+	for j := 0; j < b.N; j++ {
+		for _, i := range idx {
+			n.LayerForward(i)
+		}
+	}
+	reportCPU(b, c0, "cpu-ms/op")
+	s := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(s*1e3, "ms/op")
+	if flops > 0 {
+		b.ReportMetric(float64(flops)/s/1e9, "GFLOP/s")
+	}
+}
+
 // reportCPU reports the CPU time per op since c0 (cputime_*_test.go):
 // under load, compare these rather than wall times.
 func reportCPU(b *testing.B, c0 time.Duration, unit string) {
@@ -94,19 +117,7 @@ func BenchmarkSeedLayers(b *testing.B) {
 			if q8 {
 				name += "-int8"
 			}
-			b.Run(name, func(b *testing.B) {
-				b.ReportAllocs()
-				c0 := cpuTime()
-				for j := 0; j < b.N; j++ {
-					n.LayerForward(i)
-				}
-				reportCPU(b, c0, "cpu-ms/op")
-				s := b.Elapsed().Seconds() / float64(b.N)
-				b.ReportMetric(s*1e3, "ms/op")
-				if f := n.FLOPs()[i]; f > 0 {
-					b.ReportMetric(float64(f)/s/1e9, "GFLOP/s")
-				}
-			})
+			b.Run(name, func(b *testing.B) { benchLayers(b, n, []int{i}) })
 		}
 	}
 }
@@ -136,26 +147,8 @@ func BenchmarkKBlock(b *testing.B) {
 		paths.kcMax = kc
 		n, x := seedNetPaths(b, false, paths)
 		n.Forward(x)
-		b.Run(fmt.Sprintf("kc=%d", kc), func(b *testing.B) {
-			var flops int64
-			for i, l := range n.Arch().Layers {
-				if l.Op == OpConv {
-					flops += n.FLOPs()[i]
-				}
-			}
-			c0 := cpuTime()
-			for j := 0; j < b.N; j++ {
-				for i, l := range n.Arch().Layers {
-					if l.Op == OpConv {
-						n.LayerForward(i)
-					}
-				}
-			}
-			reportCPU(b, c0, "cpu-ms/convs")
-			s := b.Elapsed().Seconds() / float64(b.N)
-			b.ReportMetric(s*1e3, "ms/convs")
-			b.ReportMetric(float64(flops)/s/1e9, "GFLOP/s")
-		})
+		convs := layersWhere(n, func(l Layer) bool { return l.Op == OpConv })
+		b.Run(fmt.Sprintf("kc=%d", kc), func(b *testing.B) { benchLayers(b, n, convs) })
 	}
 }
 
@@ -185,27 +178,20 @@ func BenchmarkWinograd(b *testing.B) {
 		paths := convPaths{winograd: c.wino, spaceToDepth: c.rearrange, subkernels: c.rearrange, winoTile: c.tile, kcMax: defaultConvPaths().kcMax}
 		n, x := seedNetPaths(b, false, paths)
 		n.Forward(x)
-		b.Run(c.name, func(b *testing.B) {
-			var flops int64
-			var idx []int
-			for i, l := range n.Arch().Layers {
-				if c.layers(l) {
-					flops += n.FLOPs()[i]
-					idx = append(idx, i)
-				}
-			}
-			c0 := cpuTime()
-			for j := 0; j < b.N; j++ {
-				for _, i := range idx {
-					n.LayerForward(i)
-				}
-			}
-			reportCPU(b, c0, "cpu-ms/op")
-			s := b.Elapsed().Seconds() / float64(b.N)
-			b.ReportMetric(s*1e3, "ms/op")
-			b.ReportMetric(float64(flops)/s/1e9, "GFLOP/s") // direct-conv FLOPs
-		})
+		idx := layersWhere(n, c.layers)
+		b.Run(c.name, func(b *testing.B) { benchLayers(b, n, idx) })
 	}
+}
+
+// layersWhere lists the layers of n that keep accepts.
+func layersWhere(n *Net, keep func(Layer) bool) []int {
+	var idx []int
+	for i, l := range n.Arch().Layers {
+		if keep(l) {
+			idx = append(idx, i)
+		}
+	}
+	return idx
 }
 
 func isConv1(l Layer) bool   { return l.Op == OpConv && l.Stride > 1 }

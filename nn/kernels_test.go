@@ -188,14 +188,8 @@ func TestConvRandom(t *testing.T) {
 		if it%2 == 1 {
 			ps = quantize(ps)
 		}
-		n, err := New(a, ps)
-		if err != nil {
-			t.Fatal(err)
-		}
 		x := randVec(r, g*cg*h*w, 1)
-		got := n.Forward(x)
-		want := refForward(a, ps, x)[0]
-		if d, m := maxDiff(got, want); d > 1e-5*math.Max(1, m) {
+		if _, d, m := vsRef(t, a, ps, x); d > 1e-5*math.Max(1, m) {
 			t.Fatalf("%+v: max diff %g", a.Layers[0], d)
 		}
 	}
@@ -286,12 +280,8 @@ func TestLinearRandom(t *testing.T) {
 		if it%2 == 1 {
 			ps = quantize(ps)
 		}
-		n, err := New(a, ps)
-		if err != nil {
-			t.Fatal(err)
-		}
 		x := randVec(r, in, 1)
-		if d, m := maxDiff(n.Forward(x), refForward(a, ps, x)[0]); d > 1e-5*math.Max(1, m) {
+		if _, d, m := vsRef(t, a, ps, x); d > 1e-5*math.Max(1, m) {
 			t.Fatalf("linear %d->%d q8=%v: max diff %g", in, out, it%2 == 1, d)
 		}
 	}
