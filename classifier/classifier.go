@@ -106,15 +106,6 @@ func (c *Classifier) Classify(img image.Image, k int) (Result, error) {
 	return c.run(c.x, k)
 }
 
-// ClassifyRGBA classifies w×h pixels of RGBA bytes (a canvas's ImageData).
-func (c *Classifier) ClassifyRGBA(pix []byte, w, h, k int) (Result, error) {
-	x, err := prep.FromRGBA(pix, w, h, c.m.Prep)
-	if err != nil {
-		return Result{}, err
-	}
-	return c.ClassifyTensor(x, k)
-}
-
 // ClassifyTensor classifies an input tensor (InC,InH,InW), taken as exactly
 // what the network sees (already preprocessed).
 func (c *Classifier) ClassifyTensor(x []float32, k int) (Result, error) {

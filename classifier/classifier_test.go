@@ -177,15 +177,6 @@ func TestClassifyImage(t *testing.T) {
 			t.Fatalf("Classify logits %v, ClassifyTensor(prep.Tensor) %v", got.Logits, want.Logits)
 		}
 	}
-	gotRGBA, err := c.ClassifyRGBA(img.Pix, 13, 9, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range want.Logits {
-		if gotRGBA.Logits[i] != want.Logits[i] {
-			t.Fatalf("ClassifyRGBA logits %v, want %v", gotRGBA.Logits, want.Logits)
-		}
-	}
 	// Concurrent use is safe and gives the same answer.
 	var wg sync.WaitGroup
 	for range 4 {
@@ -217,9 +208,6 @@ func TestErrors(t *testing.T) {
 	}
 	if _, err := c.Classify(image.NewRGBA(image.Rect(0, 0, 0, 0)), 1); !errors.Is(err, prep.ErrImage) {
 		t.Errorf("empty image: %v", err)
-	}
-	if _, err := c.ClassifyRGBA(make([]byte, 10), 2, 2, 1); !errors.Is(err, prep.ErrImage) {
-		t.Errorf("short RGBA: %v", err)
 	}
 }
 

@@ -190,27 +190,6 @@ func Quantize(name string, shape []int, data []float32, t DType) Tensor {
 	return Tensor{Name: name, Type: t, Weight: w}
 }
 
-// Dequantize returns the tensor's values as float32 (a copy for Q8 and Q4,
-// the F32 slice itself otherwise).
-func (t *Tensor) Dequantize() []float32 {
-	if t.Type == Q4 {
-		rows, n := t.Shape[0], productOf(t.Shape)
-		return nn.Q4Unpack(t.Q4, t.Scale, rows, n/rows, t.Group)
-	}
-	if t.Type != Q8 {
-		return t.F32
-	}
-	out := make([]float32, len(t.Q8))
-	if len(t.Scale) == 0 {
-		return out
-	}
-	rowLen := len(t.Q8) / len(t.Scale)
-	for i, q := range t.Q8 {
-		out[i] = float32(q) * t.Scale[i/rowLen]
-	}
-	return out
-}
-
 // Net builds the engine for the model.
 func (m *Model) Net() (*nn.Net, error) {
 	return nn.New(m.Arch, m.params())
