@@ -11,7 +11,7 @@ type Cost struct {
 	// Bytes is an upper bound on the memory New allocates besides the
 	// parameters as given: the input copy and every activation, padded
 	// inputs, conv weights packed for the kernels (whatever path each
-	// layer takes: im2col, Winograd, space-to-depth or kernel splitting),
+	// layer takes: im2col, Winograd, space-to-depth or subkernels),
 	// transient dequantised copies and scratch. Linear weights are used as
 	// given and not counted here.
 	Bytes int64
@@ -125,7 +125,7 @@ func convFloats(l Layer, in, out Shape) int64 {
 	if l.Kernel == 3 && l.Stride == 1 {
 		best = max(best, winoFloats(g, c, oc, float64(in.H)+2*pad, float64(in.W)+2*pad, out))
 	}
-	nd := 0.0 // sampled copies per side, space-to-depth or kernel splitting
+	nd := 0.0 // sampled copies per side, space-to-depth or subkernels
 	switch {
 	case l.Stride > 1 && (l.Kernel+l.Stride-1)/l.Stride == 3:
 		nd = float64(l.Stride)
