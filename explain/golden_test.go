@@ -231,7 +231,7 @@ func samples(m Map) []float32 {
 }
 
 // shippedOn builds the shipped model's net and preprocesses the image at path.
-func shippedOn(t *testing.T, path string) (*nn.Net, []float32) {
+func shippedOn(t testing.TB, path string) (*nn.Net, []float32) {
 	t.Helper()
 	m, err := weights.Decode(defaultmodel.Bytes)
 	if err != nil {

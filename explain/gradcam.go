@@ -54,42 +54,72 @@ func GradCAM(net *nn.Net, x []float32, class int) (Map, error) {
 	if logits == nil {
 		return Map{}, fmt.Errorf("%w: the network refused the input (a part net?)", ErrNetwork)
 	}
+	dy := make([]float32, len(logits))
+	dy[class] = 1 // d logit[class] / d logits
+	grad, err := backward(net, x, t, dy)
+	if err != nil {
+		return Map{}, err
+	}
 	shapes := net.Shapes()
-	longest := 0
-	for _, s := range shapes[t:] {
+	s := shapes[t]
+	m := Map{Method: MethodGradCAM, Class: class, Score: logits[class], Passes: 1,
+		Grid: camOf(net.Output(t), grad, s.C, s.H*s.W), GridH: s.H, GridW: s.W}
+	m.normalize(upsample(m.Grid, s.H, s.W, a.InH, a.InW), a.InH, a.InW)
+	return m, nil
+}
+
+// backward returns the gradient of sum_j dy[j]*out[j], out the last
+// layer's output after net.Forward(x), with respect to the output of layer
+// t (t = -1: the input x). The layers after t must be ones CAMLayer
+// accepts; the result is a new slice.
+func backward(net *nn.Net, x []float32, t int, dy []float32) ([]float32, error) {
+	a := net.Arch()
+	shapes := net.Shapes()
+	longest := 0 // the buffers hold the gradients of layers t..last only
+	if t < 0 {
+		longest = len(x)
+	}
+	for _, s := range shapes[max(t, 0):] {
 		longest = max(longest, s.Len())
 	}
-	dy, dx := make([]float32, longest), make([]float32, longest)
 	last := len(a.Layers) - 1
-	dy = dy[:shapes[last].Len()]
-	dy[class] = 1 // d logit[class] / d logits
+	g, dx := make([]float32, longest), make([]float32, longest)
+	dy = g[:copy(g, dy[:shapes[last].Len()])]
+	input := func(i int) []float32 {
+		if i == 0 {
+			return x
+		}
+		return net.Output(i - 1)
+	}
 	for i := last; i > t; i-- {
-		in, out := shapes[i-1], shapes[i]
+		in := nn.Shape{C: a.InC, H: a.InH, W: a.InW}
+		if i > 0 {
+			in = shapes[i-1]
+		}
+		out := shapes[i]
 		dx = dx[:in.Len()]
 		l := a.Layers[i]
 		switch l.Op {
 		case nn.OpLinear:
 			w, _, ok := net.LinearWeight(i)
 			if !ok {
-				return Map{}, fmt.Errorf("%w: no weights for layer %d (a part net?)", ErrNetwork, i)
+				return nil, fmt.Errorf("%w: no weights for layer %d (a part net?)", ErrNetwork, i)
 			}
 			linearBackward(dx, dy, w)
 		case nn.OpReLU:
 			reluBackward(dx, dy, net.Output(i))
 		case nn.OpMaxPool:
-			maxPoolBackward(dx, dy, net.Output(i-1), in.C, in.H, in.W, out.H, out.W, l.Kernel, l.Stride, l.Pad)
+			maxPoolBackward(dx, dy, input(i), in.C, in.H, in.W, out.H, out.W, l.Kernel, l.Stride, l.Pad)
 		case nn.OpAdaptiveAvgPool:
 			adaptiveAvgPoolBackward(dx, dy, in.C, in.H, in.W, out.H, out.W)
 		case nn.OpFlatten, nn.OpDropout:
 			copy(dx, dy)
+		default:
+			return nil, fmt.Errorf("%w: no backward pass for layer %d (%s)", ErrNetwork, i, l.Op)
 		}
 		dx, dy = dy[:cap(dy)], dx
 	}
-	s := shapes[t]
-	m := Map{Method: MethodGradCAM, Class: class, Score: logits[class], Passes: 1,
-		Grid: camOf(net.Output(t), dy, s.C, s.H*s.W), GridH: s.H, GridW: s.W}
-	m.normalize(upsample(m.Grid, s.H, s.W, a.InH, a.InW), a.InH, a.InW)
-	return m, nil
+	return dy, nil
 }
 
 // camOf is Grad-CAM's weighted sum: act, grad (C,HW) -> cam (HW),
