@@ -43,6 +43,10 @@ func init() {
 			"accuracy and confusion matrix over DIR/<label>/*", runEval},
 		{"inspect", "inspect FILE", "print a weight file's header", runInspect},
 		{"bench", "bench [-weights FILE] [-n N]", "time the forward pass per layer", runBench},
+		{"explain", "explain [-weights FILE] [-class LABEL] [-method gradcam|occlusion] [-out FILE.png] [-opacity A] [-patch N] [-stride N] IMAGE",
+			"heatmap of the photo regions that drove the answer (Grad-CAM or occlusion), over the photo", runExplain},
+		{"filters", "filters [-weights FILE] [-per-filter] [-scale N] -out FILE.png", "the first layer's filters as an image grid", runFilters},
+		{"activations", "activations [-weights FILE] -layer NAME [-max N] [-same-scale] -out FILE.png IMAGE", "one layer's activation maps as tiles, strongest first", runActivations},
 	}
 }
 
