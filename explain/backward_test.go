@@ -212,3 +212,25 @@ func TestHeadBackward(t *testing.T) {
 		fdCheck(t, a, params, x, rng)
 	}
 }
+
+// TestAxpyQ4x4 holds the four-row kernel (SIMD under wasm) to four
+// one-row axpyQ4 calls, on rows with partial blocks and groups.
+func TestAxpyQ4x4(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, in := range []int{64, 150, 4608, 45, 1} {
+		w := randomWeight(rng, []int{6, in}, weights.Q4)
+		rb, ng := nn.Q4RowBytes(in), nn.Q4Groups(in, w.Group)
+		rows, g := [4]int{5, 0, 3, 2}, [4]float32{0.5, -1.25, 2, 0.125}
+		got, want := awayFromZero(rng, in), make([]float32, in)
+		copy(want, got)
+		axpyQ4x4(got, w.Q4, w.Scale, rb, ng, w.Group, rows, g)
+		for i, o := range rows {
+			axpyQ4(want, w.Q4[o*rb:(o+1)*rb], w.Scale[o*ng:(o+1)*ng], w.Group, g[i])
+		}
+		for i := range got {
+			if d := math.Abs(float64(got[i] - want[i])); d > 1e-5*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("in %d: dx[%d] = %g, one row at a time %g", in, i, got[i], want[i])
+			}
+		}
+	}
+}

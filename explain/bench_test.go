@@ -1,9 +1,13 @@
 package explain
 
 import (
+	"math/rand/v2"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"alexnet/nn"
+	"alexnet/weights"
 )
 
 // BenchmarkGradCAM times Grad-CAM (forward + backward through the head +
@@ -31,4 +35,43 @@ func BenchmarkGradCAM(b *testing.B) {
 	b.ReportMetric(float64(fwd.Microseconds())/1e3/float64(b.N), "forward-ms")
 	b.ReportMetric(float64(cam.Microseconds())/1e3/float64(b.N), "gradcam-ms")
 	b.ReportMetric(float64(cam)/float64(fwd), "gradcam/forward")
+}
+
+// BenchmarkLinearBackward is the transposed product of the shipped model's
+// fc1 (2048x4608, int4), with half the output gradient zero (as after a
+// ReLU), the largest part of Grad-CAM's backward pass.
+func BenchmarkLinearBackward(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	w := randomWeight(rng, []int{2048, 4608}, weights.Q4)
+	dy := make([]float32, 2048)
+	for i := range dy {
+		if i%2 == 0 {
+			dy[i] = float32(rng.NormFloat64())
+		}
+	}
+	dx := make([]float32, 4608)
+	b.ResetTimer()
+	for range b.N {
+		linearBackward(dx, dy, w)
+	}
+}
+
+// BenchmarkAxpyQ4x4 compares the four-row kernel (SIMD under wasm) with
+// its scalar reference on four rows of fc1 (4608 values), in one run.
+func BenchmarkAxpyQ4x4(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	w := randomWeight(rng, []int{4, 4608}, weights.Q4)
+	rb, ng := nn.Q4RowBytes(4608), nn.Q4Groups(4608, w.Group)
+	dx := make([]float32, 4608)
+	rows, g := [4]int{0, 1, 2, 3}, [4]float32{1, -1, 0.5, 2}
+	b.Run("scalar", func(b *testing.B) {
+		for range b.N {
+			axpyQ4x4Scalar(dx, w.Q4, w.Scale, rb, ng, w.Group, rows, g)
+		}
+	})
+	b.Run("kernel", func(b *testing.B) {
+		for range b.N {
+			axpyQ4x4(dx, w.Q4, w.Scale, rb, ng, w.Group, rows, g)
+		}
+	})
 }
