@@ -15,8 +15,9 @@ import (
 //
 // with W as the engine holds it: float32, int8 (W[o,i] = q * scale[o]) or
 // int4 (W[o,i] = q * scale[o, i/group], nn.Q4Pack's layout). Rows with
-// dy[o] = 0 (most of them after a ReLU) are skipped. Each row is added to
-// dx at once (an axpy), so the weights are read once, in order.
+// dy[o] = 0 (about half of them after a ReLU) are skipped. Each row is
+// added to dx whole (an axpy; int4 rows four at a time, axpyQ4x4), so the
+// weights are read once, in order.
 func linearBackward(dx, dy []float32, w nn.Weight) {
 	out, in := w.Shape[0], w.Shape[1]
 	dx = dx[:in]

@@ -91,7 +91,8 @@ func Turbo(v float64) color.RGBA {
 // size: inside the frame's crop, each pixel is (1-opacity)*photo +
 // opacity*Turbo(value), the value sampled bilinearly from m.Values; outside
 // it (the parts of the photo the network did not see), the photo is shown
-// at half brightness. opacity is clamped to [0,1].
+// at half brightness. opacity is clamped to [0,1]. The image has the
+// photo's size (4 bytes a pixel; decoders bound it, e.g. prep.MaxPixels).
 func Overlay(photo image.Image, m Map, f Frame, opacity float64) (*image.RGBA, error) {
 	b := photo.Bounds()
 	if b.Dx() != f.W || b.Dy() != f.H {
