@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"image"
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
@@ -74,4 +75,42 @@ func BenchmarkAxpyQ4x4(b *testing.B) {
 			axpyQ4x4(dx, w.Q4, w.Scale, rb, ng, w.Group, rows, g)
 		}
 	})
+}
+
+// BenchmarkTiles draws relu1's 48x55x55 maps and conv5's 128x13x13, the
+// inside view's per-frame work after the forward pass (the live camera
+// wants 10 frames a second).
+func BenchmarkTiles(b *testing.B) {
+	net, x := shippedOn(b, filepath.Join("testdata", "photo.png"))
+	net.Forward(x)
+	shapes := net.Shapes()
+	for _, c := range []struct {
+		name string
+		i    int
+	}{{"relu1", 1}, {"conv5", 10}} {
+		b.Run(c.name, func(b *testing.B) {
+			for range b.N {
+				if _, _, err := Tiles(net.Output(c.i), shapes[c.i], TileOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkOverlay draws a Grad-CAM map over a 320x240 photo.
+func BenchmarkOverlay(b *testing.B) {
+	net, x := shippedOn(b, filepath.Join("testdata", "photo.png"))
+	m, err := GradCAM(net, x, 3)
+	if err != nil {
+		b.Fatal(err)
+	}
+	photo := image.NewRGBA(image.Rect(0, 0, 320, 240))
+	f := FrameOf(320, 240, weights.DefaultPreprocess(nn.Seed(5)))
+	b.ResetTimer()
+	for range b.N {
+		if _, err := Overlay(photo, m, f, 0.5); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

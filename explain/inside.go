@@ -171,6 +171,7 @@ func Tiles(act []float32, s nn.Shape, o TileOptions) (*image.RGBA, []int, error)
 	if err != nil {
 		return nil, nil, err
 	}
+	row := make([]byte, 4*s.W*scale) // one pixel row of a tile, copied to scale rows
 	for k, c := range order {
 		x0, y0 := img.cell(k)
 		plane := act[c*hw : (c+1)*hw]
@@ -178,10 +179,17 @@ func Tiles(act []float32, s nn.Shape, o TileOptions) (*image.RGBA, []int, error)
 		if span <= 0 {
 			span = 1
 		}
-		for y := 0; y < s.H*scale; y++ {
-			for x := 0; x < s.W*scale; x++ {
-				g := uint8(math.Round(255 * (float64(plane[(y/scale)*s.W+x/scale]) - lo[c]) / span))
-				img.SetRGBA(x0+x, y0+y, color.RGBA{g, g, g, 255})
+		for y := 0; y < s.H; y++ {
+			for x, v := range plane[y*s.W : (y+1)*s.W] {
+				g := uint8(math.Round(255 * (float64(v) - lo[c]) / span))
+				for r := x * scale; r < (x+1)*scale; r++ {
+					px := row[4*r : 4*r+4 : 4*r+4]
+					px[0], px[1], px[2], px[3] = g, g, g, 255
+				}
+			}
+			for r := 0; r < scale; r++ {
+				at := img.PixOffset(x0, y0+y*scale+r)
+				copy(img.Pix[at:at+len(row)], row)
 			}
 		}
 	}
