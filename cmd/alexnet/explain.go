@@ -253,6 +253,7 @@ func runActivations(e *env, args []string) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	net := c.Net()
+	net.Forward(x) // warm-up: the first pass pays for first-touch memory
 	times, err := explain.Times(net, x)
 	if err != nil {
 		return err
