@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -259,4 +261,137 @@ func TestStale(t *testing.T) {
 	if stale, why := Stale(src, dir); !stale || !strings.Contains(why, "root.vugu") {
 		t.Errorf("edited input: stale %v (%s)", stale, why)
 	}
+}
+
+// timeoutServer serves a folder holding index.html and a big model file
+// with short timeouts, and reports each connection it closes on closed.
+func timeoutServer(t *testing.T, to timeouts, modelSize int) (addr string, closed chan struct{}) {
+	t.Helper()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "index.html"), []byte("<!doctype html>"), 0o644)
+	model := make([]byte, modelSize)
+	for i := range model {
+		model[i] = byte(i * 7)
+	}
+	os.WriteFile(filepath.Join(dir, "model.alexnet"), model, 0o644)
+	h, err := NewHandler(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(h, to)
+	closed = make(chan struct{}, 16)
+	srv.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateClosed {
+			closed <- struct{}{}
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String(), closed
+}
+
+// waitClosed waits for the server to close a connection, or fails after d.
+func waitClosed(t *testing.T, closed chan struct{}, d time.Duration, what string) {
+	t.Helper()
+	select {
+	case <-closed:
+	case <-time.After(d):
+		t.Errorf("%s: the server still holds the connection after %v", what, d)
+	}
+}
+
+var shortTimeouts = timeouts{header: 300 * time.Millisecond, read: 300 * time.Millisecond, idle: 300 * time.Millisecond, stall: 300 * time.Millisecond}
+
+// TestServeIdleTimeout: a keep-alive connection left idle after a request
+// is closed by the server (there used to be no IdleTimeout: hundreds of
+// idle connections stayed open).
+func TestServeIdleTimeout(t *testing.T) {
+	addr, closed := timeoutServer(t, shortTimeouts, 1)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%v %v", resp, err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	waitClosed(t, closed, 5*time.Second, "idle keep-alive")
+	c.SetReadDeadline(time.Now().Add(time.Second))
+	if n, err := br.Read(make([]byte, 1)); err != io.EOF {
+		t.Errorf("read after idle: %d, %v, want EOF", n, err)
+	}
+}
+
+// TestServeHeaderTimeout: a client that never finishes its headers is
+// dropped.
+func TestServeHeaderTimeout(t *testing.T) {
+	addr, closed := timeoutServer(t, shortTimeouts, 1)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n")
+	waitClosed(t, closed, 5*time.Second, "unfinished headers")
+}
+
+// TestServeStalledReader: a client that requests the model and never reads
+// it is dropped once a write makes no progress for the stall time (it
+// used to hold its connection and file descriptor for good).
+func TestServeStalledReader(t *testing.T) {
+	addr, closed := timeoutServer(t, shortTimeouts, 64<<20)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.(*net.TCPConn).SetReadBuffer(16 << 10)
+	io.WriteString(c, "GET /model.alexnet HTTP/1.1\r\nHost: x\r\n\r\n")
+	waitClosed(t, closed, 10*time.Second, "a client that never reads")
+}
+
+// TestServeSlowReader: a client that reads the model slowly but steadily,
+// for several times the stall time (and the read timeout) in all, gets
+// all of it.
+func TestServeSlowReader(t *testing.T) {
+	const size = 24 << 20
+	addr, _ := timeoutServer(t, shortTimeouts, size)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.(*net.TCPConn).SetReadBuffer(64 << 10)
+	io.WriteString(c, "GET /model.alexnet HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	var got int
+	buf := make([]byte, 1<<20)
+	for {
+		n, err := io.ReadFull(resp.Body, buf)
+		got += n
+		if err != nil {
+			break
+		}
+		time.Sleep(60 * time.Millisecond) // about 16 MB/s
+	}
+	took := time.Since(start)
+	if got != size {
+		t.Errorf("got %d of %d bytes in %v", got, size, took)
+	}
+	if took < 4*shortTimeouts.stall {
+		t.Errorf("the download took %v: too fast to test the stall deadline", took)
+	}
+	t.Logf("%d bytes in %v", got, took)
 }

@@ -35,6 +35,12 @@ import (
 // with values that are not finite.
 var ErrInput = errors.New("classifier: bad input tensor")
 
+// ErrNotFinite is returned (wrapped) when the network's output holds a NaN
+// or an infinity: finite but huge weights or inputs overflowed float32
+// somewhere in the pass. The probabilities would mean nothing, so the
+// input gets this error instead of a result; the Classifier stays usable.
+var ErrNotFinite = errors.New("classifier: the network's output is not finite")
+
 // Pred is one candidate class.
 type Pred struct {
 	Label string  `json:"label"`
@@ -100,15 +106,6 @@ func (c *Classifier) Classify(img image.Image, k int) (Result, error) {
 	return c.run(c.x, k)
 }
 
-// ClassifyRGBA classifies w×h pixels of RGBA bytes (a canvas's ImageData).
-func (c *Classifier) ClassifyRGBA(pix []byte, w, h, k int) (Result, error) {
-	x, err := prep.FromRGBA(pix, w, h, c.m.Prep)
-	if err != nil {
-		return Result{}, err
-	}
-	return c.ClassifyTensor(x, k)
-}
-
 // ClassifyTensor classifies an input tensor (InC,InH,InW), taken as exactly
 // what the network sees (already preprocessed).
 func (c *Classifier) ClassifyTensor(x []float32, k int) (Result, error) {
@@ -156,6 +153,11 @@ func (c *Classifier) run(x []float32, k int) (Result, error) {
 	}
 	if out == nil {
 		return Result{}, fmt.Errorf("%w: the network refused %d values", ErrInput, len(x))
+	}
+	for i, v := range out {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return Result{}, fmt.Errorf("%w: logit %d of %d is %g (weights or input too large for float32)", ErrNotFinite, i, len(out), v)
+		}
 	}
 	r := Result{Logits: append([]float32(nil), out...), Probs: make([]float32, len(out))}
 	nn.Softmax(r.Probs, r.Logits, c.m.Calib.Temperature)

@@ -177,15 +177,6 @@ func TestClassifyImage(t *testing.T) {
 			t.Fatalf("Classify logits %v, ClassifyTensor(prep.Tensor) %v", got.Logits, want.Logits)
 		}
 	}
-	gotRGBA, err := c.ClassifyRGBA(img.Pix, 13, 9, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range want.Logits {
-		if gotRGBA.Logits[i] != want.Logits[i] {
-			t.Fatalf("ClassifyRGBA logits %v, want %v", gotRGBA.Logits, want.Logits)
-		}
-	}
 	// Concurrent use is safe and gives the same answer.
 	var wg sync.WaitGroup
 	for range 4 {
@@ -217,9 +208,6 @@ func TestErrors(t *testing.T) {
 	}
 	if _, err := c.Classify(image.NewRGBA(image.Rect(0, 0, 0, 0)), 1); !errors.Is(err, prep.ErrImage) {
 		t.Errorf("empty image: %v", err)
-	}
-	if _, err := c.ClassifyRGBA(make([]byte, 10), 2, 2, 1); !errors.Is(err, prep.ErrImage) {
-		t.Errorf("short RGBA: %v", err)
 	}
 }
 
@@ -289,5 +277,37 @@ func TestSplit(t *testing.T) {
 	got, err = c.ClassifyTensor(x, 0)
 	if err != nil || !slices.Equal(got.Logits, want.Logits) || c.Splitting() {
 		t.Errorf("after a failed exchange: logits %v, err %v, splitting %v; want %v from the whole net, not splitting", got.Logits, err, c.Splitting(), want.Logits)
+	}
+}
+
+// TestNotFinite: finite but huge weights or inputs overflow to Inf/NaN
+// logits; that input gets ErrNotFinite (not "not sure" with made-up
+// probabilities), and the next input still runs.
+func TestNotFinite(t *testing.T) {
+	m, w, _ := linearModel(t, 1, 0.5)
+	for i := range w {
+		w[i] = 3e38 * float32(1-2*(i%2))
+	}
+	m.Tensors[0] = weights.Quantize("fc.weight", []int{4, 192}, w, weights.F32)
+	c := load(t, m)
+	x := make([]float32, 192)
+	for i := range x {
+		x[i] = float32(i%7) - 3
+	}
+	if r, err := c.ClassifyTensor(x, 2); !errors.Is(err, ErrNotFinite) {
+		t.Errorf("huge weights: result %+v, error %v, want ErrNotFinite", r, err)
+	}
+	// The same model on a zero input gives the biases: fine.
+	if _, err := c.ClassifyTensor(make([]float32, 192), 2); err != nil {
+		t.Errorf("zero input after a non-finite one: %v", err)
+	}
+	// A sane model on a huge (finite) input.
+	m, _, _ = linearModel(t, 1, 0)
+	c = load(t, m)
+	for i := range x {
+		x[i] = 3e38
+	}
+	if _, err := c.ClassifyTensor(x, 2); !errors.Is(err, ErrNotFinite) {
+		t.Errorf("input of 3e38: error %v, want ErrNotFinite", err)
 	}
 }

@@ -16,6 +16,11 @@ import (
 // layer alone (LayerForward) with its GFLOP/s.
 
 func seedNet(b *testing.B, q8 bool) (*Net, []float32) {
+	return seedNetPaths(b, q8, defaultConvPaths())
+}
+
+// seedNetPaths is seedNet with the conv layers on the given paths.
+func seedNetPaths(b *testing.B, q8 bool, paths convPaths) (*Net, []float32) {
 	b.Helper()
 	a := Seed(5)
 	r := rand.New(rand.NewSource(11))
@@ -23,7 +28,7 @@ func seedNet(b *testing.B, q8 bool) (*Net, []float32) {
 	if q8 {
 		ps = quantize(ps)
 	}
-	n, err := New(a, ps)
+	n, err := newWithPaths(a, ps, paths)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -68,6 +73,29 @@ func benchForward(b *testing.B, n *Net, x []float32) float64 {
 	return s
 }
 
+// benchLayers times LayerForward over the layers idx of n, whose inputs a
+// Forward has filled, and reports CPU and wall ms per run of them,
+// allocations, and GFLOP/s (FLOPs counts direct-conv FLOPs).
+func benchLayers(b *testing.B, n *Net, idx []int) {
+	var flops int64
+	for _, i := range idx {
+		flops += n.FLOPs()[i]
+	}
+	b.ReportAllocs()
+	c0 := cpuTime()
+	for j := 0; j < b.N; j++ {
+		for _, i := range idx {
+			n.LayerForward(i)
+		}
+	}
+	reportCPU(b, c0, "cpu-ms/op")
+	s := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(s*1e3, "ms/op")
+	if flops > 0 {
+		b.ReportMetric(float64(flops)/s/1e9, "GFLOP/s")
+	}
+}
+
 // reportCPU reports the CPU time per op since c0 (cputime_*_test.go):
 // under load, compare these rather than wall times.
 func reportCPU(b *testing.B, c0 time.Duration, unit string) {
@@ -89,19 +117,7 @@ func BenchmarkSeedLayers(b *testing.B) {
 			if q8 {
 				name += "-int8"
 			}
-			b.Run(name, func(b *testing.B) {
-				b.ReportAllocs()
-				c0 := cpuTime()
-				for j := 0; j < b.N; j++ {
-					n.LayerForward(i)
-				}
-				reportCPU(b, c0, "cpu-ms/op")
-				s := b.Elapsed().Seconds() / float64(b.N)
-				b.ReportMetric(s*1e3, "ms/op")
-				if f := n.FLOPs()[i]; f > 0 {
-					b.ReportMetric(float64(f)/s/1e9, "GFLOP/s")
-				}
-			})
+			b.Run(name, func(b *testing.B) { benchLayers(b, n, []int{i}) })
 		}
 	}
 }
@@ -122,86 +138,60 @@ func TestForwardAllocatesNothing(t *testing.T) {
 }
 
 // BenchmarkKBlock times the seed's five conv layers with K blocks of at
-// most kc (0: no blocking), to choose kcMax for the build:
+// most kc (0: no blocking), to choose defaultConvPaths' kcMax:
 //
 //	go test ./nn -run '^$' -bench KBlock -benchtime 10x
 func BenchmarkKBlock(b *testing.B) {
-	defer func(k int) { kcMax = k }(kcMax)
 	for _, kc := range []int{0, 128, 192, 256, 384, 512} {
-		kcMax = kc
-		n, x := seedNet(b, false)
+		paths := defaultConvPaths()
+		paths.kcMax = kc
+		n, x := seedNetPaths(b, false, paths)
 		n.Forward(x)
-		b.Run(fmt.Sprintf("kc=%d", kc), func(b *testing.B) {
-			var flops int64
-			for i, l := range n.Arch().Layers {
-				if l.Op == OpConv {
-					flops += n.FLOPs()[i]
-				}
-			}
-			c0 := cpuTime()
-			for j := 0; j < b.N; j++ {
-				for i, l := range n.Arch().Layers {
-					if l.Op == OpConv {
-						n.LayerForward(i)
-					}
-				}
-			}
-			reportCPU(b, c0, "cpu-ms/convs")
-			s := b.Elapsed().Seconds() / float64(b.N)
-			b.ReportMetric(s*1e3, "ms/convs")
-			b.ReportMetric(float64(flops)/s/1e9, "GFLOP/s")
-		})
+		convs := layersWhere(n, func(l Layer) bool { return l.Op == OpConv })
+		b.Run(fmt.Sprintf("kc=%d", kc), func(b *testing.B) { benchLayers(b, n, convs) })
 	}
 }
 
 // BenchmarkWinograd times the seed's conv layers by path: conv1 through
-// im2col or space-to-depth + Winograd, conv2 through im2col or split into
-// 3x3 pieces + Winograd, conv3-5 through im2col or Winograd; Winograd with
+// im2col or space-to-depth + Winograd, conv2 through im2col or 3x3
+// subkernels + Winograd, conv3-5 through im2col or Winograd; Winograd with
 // 2x2 and 4x4 output tiles:
 //
 //	go test ./nn -run '^$' -bench Winograd -benchtime 10x
 func BenchmarkWinograd(b *testing.B) {
-	defer func() { useWinograd, useS2D, useSplit, winoTile = true, true, true, 0 }()
 	for _, c := range []struct {
-		name      string
-		layers    func(l Layer) bool
-		wino, s2d bool
-		tile      int
+		name            string
+		layers          func(l Layer) bool
+		wino, rearrange bool
+		tile            int
 	}{
 		{"conv1/im2col", isConv1, false, false, 0},
 		{"conv1/s2d+F2x2", isConv1, true, true, 2},
 		{"conv1/s2d+F4x4", isConv1, true, true, 4},
 		{"conv2/im2col", isConv5x5, false, false, 0},
-		{"conv2/split+F2x2", isConv5x5, true, true, 2},
-		{"conv2/split+F4x4", isConv5x5, true, true, 4},
+		{"conv2/subkernels+F2x2", isConv5x5, true, true, 2},
+		{"conv2/subkernels+F4x4", isConv5x5, true, true, 4},
 		{"conv3-5/im2col", isConv3x3, false, false, 0},
 		{"conv3-5/F2x2", isConv3x3, true, false, 2},
 		{"conv3-5/F4x4", isConv3x3, true, false, 4},
 	} {
-		useWinograd, useS2D, useSplit, winoTile = c.wino, c.s2d, c.s2d, c.tile
-		n, x := seedNet(b, false)
+		paths := convPaths{winograd: c.wino, spaceToDepth: c.rearrange, subkernels: c.rearrange, winoTile: c.tile, kcMax: defaultConvPaths().kcMax}
+		n, x := seedNetPaths(b, false, paths)
 		n.Forward(x)
-		b.Run(c.name, func(b *testing.B) {
-			var flops int64
-			var idx []int
-			for i, l := range n.Arch().Layers {
-				if c.layers(l) {
-					flops += n.FLOPs()[i]
-					idx = append(idx, i)
-				}
-			}
-			c0 := cpuTime()
-			for j := 0; j < b.N; j++ {
-				for _, i := range idx {
-					n.LayerForward(i)
-				}
-			}
-			reportCPU(b, c0, "cpu-ms/op")
-			s := b.Elapsed().Seconds() / float64(b.N)
-			b.ReportMetric(s*1e3, "ms/op")
-			b.ReportMetric(float64(flops)/s/1e9, "GFLOP/s") // direct-conv FLOPs
-		})
+		idx := layersWhere(n, c.layers)
+		b.Run(c.name, func(b *testing.B) { benchLayers(b, n, idx) })
 	}
+}
+
+// layersWhere lists the layers of n that keep accepts.
+func layersWhere(n *Net, keep func(Layer) bool) []int {
+	var idx []int
+	for i, l := range n.Arch().Layers {
+		if keep(l) {
+			idx = append(idx, i)
+		}
+	}
+	return idx
 }
 
 func isConv1(l Layer) bool   { return l.Op == OpConv && l.Stride > 1 }

@@ -5,18 +5,12 @@ import (
 	"math"
 	"math/rand"
 	"testing"
-	"time"
 )
 
 // quantize4 returns params with every weight (not bias) as 4-bit values with
 // one scale per group of a row: scale = max|group|/7, q = round(w/scale).
 func quantize4(ps map[string]Weight, group int) map[string]Weight {
-	q := map[string]Weight{}
-	for name, w := range ps {
-		if len(w.Shape) < 2 {
-			q[name] = w
-			continue
-		}
+	return eachWeight(ps, func(w Weight) Weight {
 		rows := w.Shape[0]
 		per := len(w.F32) / rows
 		ng := Q4Groups(per, group)
@@ -40,9 +34,8 @@ func quantize4(ps map[string]Weight, group int) map[string]Weight {
 			}
 		}
 		qw.Q4 = Q4Pack(vals, rows, per)
-		q[name] = qw
-	}
-	return q
+		return qw
+	})
 }
 
 // refDotQ4 is the naive reference: value i of the row, read straight from
@@ -156,12 +149,9 @@ func TestLinearQ4Random(t *testing.T) {
 		group := 32 * (1 + it%3)
 		a := Arch{InC: in, InH: 1, InW: 1, Layers: []Layer{linear("fc", in, out)}}
 		ps := quantize4(randParams(r, a), group)
-		n, err := New(a, ps)
-		if err != nil {
-			t.Fatal(err)
-		}
 		x := randVec(r, in, 1)
-		if d, m := maxDiff(n.Forward(x), refForward(a, ps, x)[0]); d > 1e-5*math.Max(1, m) {
+		n, d, m := vsRef(t, a, ps, x)
+		if d > 1e-5*math.Max(1, m) {
 			t.Fatalf("linear %d->%d group %d: max diff %g", in, out, group, d)
 		}
 		if allocs := testing.AllocsPerRun(3, func() { n.Forward(x) }); allocs != 0 {
@@ -172,13 +162,8 @@ func TestLinearQ4Random(t *testing.T) {
 	// dequantised at load).
 	for _, a := range smallArchs() {
 		ps := quantize4(randParams(r, a), 64)
-		n, err := New(a, ps)
-		if err != nil {
-			t.Fatal(err)
-		}
 		x := randVec(r, a.InC*a.InH*a.InW, 1)
-		ref := refForward(a, ps, x)
-		if d, m := maxDiff(n.Forward(x), ref[len(ref)-1]); d > 1e-4*math.Max(1, m) {
+		if _, d, m := vsRef(t, a, ps, x); d > 1e-4*math.Max(1, m) {
 			t.Errorf("%s with 4-bit weights: max diff %g", a.Name, d)
 		}
 	}
@@ -226,12 +211,7 @@ func BenchmarkFC1(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.ReportAllocs()
-			t := time.Now()
-			for b.Loop() {
-				n.Forward(x)
-			}
-			b.ReportMetric(float64(time.Since(t).Microseconds())/1e3/float64(b.N), "ms/op")
+			benchForward(b, n, x)
 		})
 	}
 }
@@ -264,12 +244,7 @@ func BenchmarkSeedMixed(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.ReportAllocs()
-			t := time.Now()
-			for b.Loop() {
-				n.Forward(x)
-			}
-			b.ReportMetric(float64(time.Since(t).Microseconds())/1e3/float64(b.N), "ms/op")
+			benchForward(b, n, x)
 		})
 	}
 }

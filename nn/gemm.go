@@ -14,8 +14,8 @@ package nn
 // floats and does mr*nr multiply-adds. mr and nr depend on the build
 // (SIMD or scalar) and are set in kernel_*.go.
 //
-// K is cut into blocks of at most kcMax (kBlocks), so that one B panel
-// (kc*nr floats) stays in L1 while every A panel passes over it, and the A
+// K is cut into blocks of at most kcMax (kBlocks; convPaths.kcMax), so
+// that one B panel (kc*nr floats) stays in L1 while every A panel passes over it, and the A
 // rows of one block (M*kc floats) stay in L2: without blocking, conv4's B
 // panel is 83 KB and its A 1.3 MB, both streamed from further out for
 // every tile. The first block starts from the bias, later ones add to C
@@ -36,10 +36,6 @@ func packA(dst, w []float32, rows, k int) {
 		}
 	}
 }
-
-// kcMax is the largest K block. 0 turns blocking off. Measured under Node
-// (wasm SIMD 4x12; see DESIGN.md, "Speed"): chosen by BenchmarkKBlock.
-var kcMax = 384
 
 // kBlocks returns how many K blocks of at most kcMax a depth of kk takes
 // and their size (the last may be shorter): near-equal blocks, so no block

@@ -107,12 +107,12 @@ func TestGemmPanels(t *testing.T) {
 		// K blocks of kc (the last shorter), including kc >= k (one block).
 		kc := []int{1, 7, 16, 64, 1000}[it%5]
 		if it == 0 {
-			kc = kcMax
+			kc = defaultConvPaths().kcMax
 		}
 		_, kb := kBlocks(k, kc)
 		buf := make([]float32, kb*nr)
-		convPanels(c, b, pa, pbias, buf, m, n, k, k, 1, n, 1, 1, n, 0, panels/2, kc)
-		convPanels(c, b, pa, pbias, buf, m, n, k, k, 1, n, 1, 1, n, panels/2, panels, kc)
+		convPanels(c, b, pa, pbias, buf, m, n, k, 1, n, 1, 1, n, 0, panels/2, kc)
+		convPanels(c, b, pa, pbias, buf, m, n, k, 1, n, 1, 1, n, panels/2, panels, kc)
 		want := naiveMatMul(a, b, bias, m, n, k)
 		if d, _ := maxDiff(c, want); d > 1e-5*math.Sqrt(float64(k)) {
 			t.Fatalf("m=%d n=%d k=%d kc=%d: max diff %g", m, n, k, kc, d)
@@ -159,7 +159,7 @@ func TestPackPatches(t *testing.T) {
 		}
 		for n0 := 0; n0 < n; n0 += nr {
 			cols := min(nr, n-n0)
-			packPatches(buf, in, c, hp, wp, k, stride, ow, n0, cols, p0, p1)
+			packPatches(buf, in, hp, wp, k, stride, ow, n0, cols, p0, p1)
 			for p := p0; p < p1; p++ {
 				for j := 0; j < cols; j++ {
 					if g, e := buf[(p-p0)*nr+j], want[p*n+n0+j]; g != e {
@@ -188,14 +188,8 @@ func TestConvRandom(t *testing.T) {
 		if it%2 == 1 {
 			ps = quantize(ps)
 		}
-		n, err := New(a, ps)
-		if err != nil {
-			t.Fatal(err)
-		}
 		x := randVec(r, g*cg*h*w, 1)
-		got := n.Forward(x)
-		want := refForward(a, ps, x)[0]
-		if d, m := maxDiff(got, want); d > 1e-5*math.Max(1, m) {
+		if _, d, m := vsRef(t, a, ps, x); d > 1e-5*math.Max(1, m) {
 			t.Fatalf("%+v: max diff %g", a.Layers[0], d)
 		}
 	}
@@ -286,12 +280,8 @@ func TestLinearRandom(t *testing.T) {
 		if it%2 == 1 {
 			ps = quantize(ps)
 		}
-		n, err := New(a, ps)
-		if err != nil {
-			t.Fatal(err)
-		}
 		x := randVec(r, in, 1)
-		if d, m := maxDiff(n.Forward(x), refForward(a, ps, x)[0]); d > 1e-5*math.Max(1, m) {
+		if _, d, m := vsRef(t, a, ps, x); d > 1e-5*math.Max(1, m) {
 			t.Fatalf("linear %d->%d q8=%v: max diff %g", in, out, it%2 == 1, d)
 		}
 	}

@@ -19,7 +19,7 @@ type linearLayer struct {
 }
 
 func newLinearLayer(l Layer, w, b Weight) *linearLayer {
-	ll := &linearLayer{in: l.In, out: l.Out, f32: w.F32, q8: w.Q8, q4: w.Q4, group: w.Group, scale: w.Scale, bias: dequant(b)}
+	ll := &linearLayer{in: l.In, out: l.Out, f32: w.F32, q8: w.Q8, q4: w.Q4, group: w.Group, scale: w.Scale, bias: b.Dequantize()}
 	if w.Q4 != nil {
 		ll.xsum = make([]float32, Q4Groups(l.In, w.Group))
 	}
@@ -63,39 +63,4 @@ func (ll *linearLayer) forward(dst, src []float32) {
 	for o := 0; o < ll.out; o++ {
 		dst[o] = ll.bias[o] + dotF32(ll.f32[o*ll.in:(o+1)*ll.in], x)
 	}
-}
-
-// dotF32Scalar is sum_i w[i]*x[i] over len(w) (x at least as long), with four
-// independent partial sums so the adds pipeline.
-func dotF32Scalar(w, x []float32) float32 {
-	x = x[:len(w)]
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(w); i += 4 {
-		s0 += w[i] * x[i]
-		s1 += w[i+1] * x[i+1]
-		s2 += w[i+2] * x[i+2]
-		s3 += w[i+3] * x[i+3]
-	}
-	for ; i < len(w); i++ {
-		s0 += w[i] * x[i]
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
-// dotQ8Scalar is sum_i float32(q[i])*x[i] over len(q) (x at least as long).
-func dotQ8Scalar(q []int8, x []float32) float32 {
-	x = x[:len(q)]
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(q); i += 4 {
-		s0 += float32(q[i]) * x[i]
-		s1 += float32(q[i+1]) * x[i+1]
-		s2 += float32(q[i+2]) * x[i+2]
-		s3 += float32(q[i+3]) * x[i+3]
-	}
-	for ; i < len(q); i++ {
-		s0 += float32(q[i]) * x[i]
-	}
-	return (s0 + s1) + (s2 + s3)
 }

@@ -36,6 +36,7 @@ type Net struct {
 	outs   [][]float32 // output of every layer; identity layers alias their input
 	layers []layer
 	flops  []int64
+	paths  convPaths // how conv layers run (defaultConvPaths for New)
 
 	// A part net (NewPart): this is part `part` of `parts`, exchanging
 	// shares through exchange; the output of the last layer is exchanged
@@ -70,14 +71,16 @@ type layer struct {
 // int8, are dequantised here into packed float32 panels; int8 linear weights
 // stay int8 and are dequantised inside the dot product.
 func New(a Arch, params map[string]Weight) (*Net, error) {
-	return build(a, params, 0, 1, nil)
+	return build(a, params, 0, 1, nil, defaultConvPaths())
 }
 
-func build(a Arch, params map[string]Weight, part, parts int, ex Exchange) (*Net, error) {
-	shapes, err := a.Shapes()
+// build is New (parts 1, ex nil) and NewPart, with the conv paths given.
+func build(a Arch, params map[string]Weight, part, parts int, ex Exchange, paths convPaths) (*Net, error) {
+	cost, err := a.Cost() // checks a (Shapes) too
 	if err != nil {
 		return nil, err
 	}
+	shapes, _ := a.Shapes()
 	want := a.Params()
 	known := make(map[string]bool, len(want))
 	for _, p := range want {
@@ -102,10 +105,11 @@ func build(a Arch, params map[string]Weight, part, parts int, ex Exchange) (*Net
 		in:       make([]float32, a.InC*a.InH*a.InW),
 		outs:     make([][]float32, len(a.Layers)),
 		layers:   make([]layer, len(a.Layers)),
-		flops:    make([]int64, len(a.Layers)),
+		flops:    cost.LayerFLOPs,
 		part:     part,
 		parts:    parts,
 		exchange: ex,
+		paths:    paths,
 	}
 	var work chan *convJob
 	if parts == 1 {
@@ -122,16 +126,14 @@ func build(a Arch, params map[string]Weight, part, parts int, ex Exchange) (*Net
 		switch l.Op {
 		case OpConv:
 			if ly.conv == nil {
-				ly.conv = newConvLayer(l, s, shapes[i], params[l.Name+".weight"], params[l.Name+".bias"])
+				ly.conv = newConvLayer(l, s, shapes[i], params[l.Name+".weight"], params[l.Name+".bias"], paths)
 				ly.conv.setWorkers(work)
 			}
-			n.flops[i] = 2 * int64(shapes[i].Len()) * int64(ly.conv.kk)
 			n.outs[i] = make([]float32, shapes[i].Len())
 		case OpLinear:
 			if ly.linear == nil {
 				ly.linear = newLinearLayer(l, params[l.Name+".weight"], params[l.Name+".bias"])
 			}
-			n.flops[i] = 2 * int64(l.In) * int64(l.Out)
 			n.outs[i] = make([]float32, shapes[i].Len())
 		case OpMaxPool:
 			ly.scratch = make([]float32, 2*s.W)
@@ -219,8 +221,10 @@ func firstNonFinite(v []float32) int {
 	return -1
 }
 
-// dequant returns w as float32 values (a new slice for Q8 and Q4 weights).
-func dequant(w Weight) []float32 {
+// Dequantize returns w's values as float32: F32 itself, or a new slice
+// for Q8 and Q4 weights. w must be well formed (New checks it; so does
+// weights.Decode).
+func (w Weight) Dequantize() []float32 {
 	if w.Q4 != nil {
 		rows := w.Shape[0]
 		n := 1
@@ -252,8 +256,8 @@ func (n *Net) Arch() Arch { return n.arch }
 // Shapes returns the output shape of every layer.
 func (n *Net) Shapes() []Shape { return n.shapes }
 
-// FLOPs returns the floating-point operations of every layer for one image:
-// 2*MACs for conv and linear layers, 0 for the others.
+// FLOPs returns the floating-point operations of every layer for one image,
+// as Arch.Cost counts them (2*MACs for conv and linear layers).
 func (n *Net) FLOPs() []int64 { return n.flops }
 
 // Forward runs the network on x, shaped (InC,InH,InW), and returns the logits.
@@ -309,18 +313,8 @@ func (n *Net) ForwardTimed(x []float32, dst []time.Duration) []float32 {
 	return n.outs[len(n.outs)-1]
 }
 
-// SetInput copies x, shaped (InC,InH,InW), into the net's input buffer for
-// LayerForward. It reports false if len(x) is wrong.
-func (n *Net) SetInput(x []float32) bool {
-	if len(x) != len(n.in) {
-		return false
-	}
-	copy(n.in, x)
-	return true
-}
-
 // LayerForward runs layer i alone on the output of layer i-1 (or the input
-// set by Forward or SetInput, for i = 0). Out-of-range i does nothing.
+// of the last Forward, for i = 0). Out-of-range i does nothing.
 func (n *Net) LayerForward(i int) {
 	if i < 0 || i >= len(n.layers) {
 		return

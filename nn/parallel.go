@@ -2,7 +2,7 @@ package nn
 
 import "runtime"
 
-// Natively, a conv layer's column panels are split between goroutines:
+// Natively, a conv layer's column panels are shared between goroutines:
 // the calling one and GOMAXPROCS-1 workers started by New (at most
 // maxWorkers in all). Under js/wasm GOMAXPROCS is 1, no worker starts and
 // nothing changes. The workers are fed pointers to jobs preallocated per
@@ -55,7 +55,7 @@ func (cv *convLayer) setWorkers(ch chan *convJob) {
 	}
 	w := min(cap(ch), cv.panels/minPanelsPerWorker)
 	if cv.wino != nil {
-		w = min(cap(ch), 4) // the 16 GEMMs of one group are split
+		w = min(cap(ch), 4) // the 16 or 36 GEMMs of one group are shared out
 	}
 	if w < 2 {
 		return
@@ -74,7 +74,7 @@ func (cv *convLayer) setWorkers(ch chan *convJob) {
 	}
 }
 
-// runParallel is run over all panels, split evenly between this goroutine
+// runParallel is run over all panels, shared evenly between this goroutine
 // and len(cv.jobs) workers.
 func (cv *convLayer) runParallel(dst, in []float32) {
 	w := len(cv.jobs) + 1
@@ -90,7 +90,7 @@ func (cv *convLayer) runParallel(dst, in []float32) {
 	}
 }
 
-// winoParallel runs the 16 or 36 GEMMs of group g of a Winograd layer, split
+// winoParallel runs the 16 or 36 GEMMs of group g of a Winograd layer, shared
 // evenly between this goroutine and len(cv.jobs) workers.
 func (cv *convLayer) winoParallel(g int) {
 	w := len(cv.jobs) + 1

@@ -3,6 +3,7 @@ package nn
 import (
 	"math"
 	"math/rand"
+	"testing"
 )
 
 // Naive float64 reference loops, written straight from PyTorch's docs. The
@@ -120,7 +121,7 @@ func refForward(a Arch, params map[string]Weight, x []float32) [][]float64 {
 	for i, l := range a.Layers {
 		switch l.Op {
 		case OpConv:
-			cur, h, w = refConv(cur, f64(dequant(params[l.Name+".weight"])), f64(dequant(params[l.Name+".bias"])), c, h, w, l.OutC, l.Kernel, l.Stride, l.Pad, max(l.Groups, 1))
+			cur, h, w = refConv(cur, f64(params[l.Name+".weight"].Dequantize()), f64(params[l.Name+".bias"].Dequantize()), c, h, w, l.OutC, l.Kernel, l.Stride, l.Pad, max(l.Groups, 1))
 			c = l.OutC
 		case OpReLU:
 			cur = append([]float64(nil), cur...)
@@ -136,7 +137,7 @@ func refForward(a Arch, params map[string]Weight, x []float32) [][]float64 {
 		case OpFlatten:
 			c, h, w = c*h*w, 1, 1
 		case OpLinear:
-			cur = refLinear(cur, f64(dequant(params[l.Name+".weight"])), f64(dequant(params[l.Name+".bias"])), l.In, l.Out)
+			cur = refLinear(cur, f64(params[l.Name+".weight"].Dequantize()), f64(params[l.Name+".bias"].Dequantize()), l.In, l.Out)
 			c = l.Out
 		}
 		outs[i] = cur
@@ -181,12 +182,7 @@ func randParams(r *rand.Rand, a Arch) map[string]Weight {
 // quantize returns params with every weight (not bias) as symmetric int8
 // with one scale per row: scale = max|row|/127.
 func quantize(ps map[string]Weight) map[string]Weight {
-	q := map[string]Weight{}
-	for name, w := range ps {
-		if len(w.Shape) < 2 {
-			q[name] = w
-			continue
-		}
+	return eachWeight(ps, func(w Weight) Weight {
 		rows := w.Shape[0]
 		per := len(w.F32) / rows
 		qw := Weight{Shape: w.Shape, Q8: make([]int8, len(w.F32)), Scale: make([]float32, rows)}
@@ -205,9 +201,35 @@ func quantize(ps map[string]Weight) map[string]Weight {
 				qw.Q8[r*per+i] = int8(math.Round(float64(v / s)))
 			}
 		}
-		q[name] = qw
+		return qw
+	})
+}
+
+// eachWeight returns params with every weight (not bias: two or more
+// dimensions) replaced by f(weight).
+func eachWeight(ps map[string]Weight, f func(Weight) Weight) map[string]Weight {
+	q := map[string]Weight{}
+	for name, w := range ps {
+		if len(w.Shape) < 2 {
+			q[name] = w
+			continue
+		}
+		q[name] = f(w)
 	}
 	return q
+}
+
+// vsRef builds a with ps, runs it on x and returns the net, and the largest
+// difference of its output from refForward's, and the largest |reference|.
+func vsRef(t *testing.T, a Arch, ps map[string]Weight, x []float32) (n *Net, d, m float64) {
+	t.Helper()
+	n, err := New(a, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := refForward(a, ps, x)
+	d, m = maxDiff(n.Forward(x), ref[len(ref)-1])
+	return n, d, m
 }
 
 // maxDiff returns max |got-want| and max |want|.
@@ -217,4 +239,9 @@ func maxDiff(got []float32, want []float64) (d, m float64) {
 		m = math.Max(m, math.Abs(w))
 	}
 	return d, m
+}
+
+// newWithPaths is New with conv paths other than defaultConvPaths.
+func newWithPaths(a Arch, params map[string]Weight, paths convPaths) (*Net, error) {
+	return build(a, params, 0, 1, nil, paths)
 }

@@ -41,7 +41,7 @@ func NewPart(a Arch, params map[string]Weight, k, parts int, ex Exchange) (*Net,
 	if parts < 1 || k < 0 || k >= parts || ex == nil {
 		return nil, fmt.Errorf("nn: part %d of %d (with exchange %v) is not a valid split", k, parts, ex != nil)
 	}
-	return build(a, params, k, parts, ex)
+	return build(a, params, k, parts, ex, defaultConvPaths())
 }
 
 // share is part k's range [lo,hi) of n rows split between parts, on
@@ -100,7 +100,7 @@ func (n *Net) splitLayer(ly *layer, params map[string]Weight, partial bool, lo, 
 		l := ly.l
 		if ly.op == OpConv {
 			l.OutC = hi - lo
-			ly.conv = newConvLayer(l, ly.in, Shape{hi - lo, ly.out.H, ly.out.W}, w, b)
+			ly.conv = newConvLayer(l, ly.in, Shape{hi - lo, ly.out.H, ly.out.W}, w, b, n.paths)
 		} else {
 			l.Out = hi - lo
 			ly.linear = newLinearLayer(l, w, b)

@@ -23,7 +23,8 @@ package nn
 // the PyTorch golden fixtures pin it; the transforms add rounding of the
 // order of 1e-7 relative.
 
-// winoConv is one conv layer run with Winograd F(2x2,3x3).
+// winoConv is one conv layer run with Winograd F(2x2,3x3) or F(4x4,3x3)
+// (winograd4.go), as f says.
 type winoConv struct {
 	c, h, w, oc, oh, ow, pad, groups, cg, ocg int
 	f, al, nx                                 int       // output tile f x f (2 or 4), input tile al = f+2, al*al GEMMs
@@ -39,16 +40,6 @@ type winoConv struct {
 	zero                                      [mr]float32
 	par                                       *convLayer // set when its GEMMs run on several goroutines (parallel.go)
 }
-
-// useWinograd turns the Winograd path on for the layers winogradOK
-// accepts, useS2D for the strided ones s2dOK accepts, useSplit for the
-// larger kernels splitOK accepts (BenchmarkWinograd compares them).
-var useWinograd, useS2D, useSplit = true, true, true
-
-// winoTile is the output tile of the Winograd layers: 0 picks F(4x4,3x3)
-// where it needs fewer multiplies than F(2x2,3x3) once tiles are rounded to
-// panels (winoCost); 2 or 4 forces one (tests and benchmarks).
-var winoTile = 0
 
 // winoCost is the GEMM work of F(fxf,3x3) on an oh x ow map, in units of
 // OC*C multiply-adds: (f+2)^2 products per tile column, tiles rounded up to
@@ -72,7 +63,9 @@ func winoCost(f, oh, ow int) int {
 // winogradOK reports whether a conv layer can take the Winograd path.
 func winogradOK(l Layer) bool { return l.Kernel == 3 && l.Stride == 1 }
 
-func newWinoConv(l Layer, in, out Shape, wf, bf []float32) *winoConv {
+// newWinoConv packs a layer winogradOK accepts, with output tile winoTile
+// (convPaths.winoTile: 0 chosen by winoCost, or 2 or 4).
+func newWinoConv(l Layer, in, out Shape, wf, bf []float32, winoTile int) *winoConv {
 	g := max(l.Groups, 1)
 	wc := &winoConv{c: in.C, h: in.H, w: in.W, oc: out.C, oh: out.H, ow: out.W, pad: l.Pad, groups: g,
 		cg: in.C / g, ocg: out.C / g}
@@ -186,7 +179,7 @@ func (wc *winoConv) run(dst []float32) {
 			wc.inputTransform(in)
 		}
 		if wc.par != nil {
-			wc.par.winoParallel(g) // natively: the GEMMs split between goroutines
+			wc.par.winoParallel(g) // natively: the GEMMs shared between goroutines
 		} else {
 			wc.gemms(g, 0, wc.nx)
 		}

@@ -4,8 +4,8 @@ package nn
 // each 4x4 block of outputs from a 6x6 input tile (tiles overlapping by 2),
 // 36 products per 16 outputs instead of 144. It runs in the same winoConv
 // (winograd.go) with 36 GEMMs instead of 16, where winoCost says it pays:
-// the seed's 55x55 (conv1 after space-to-depth) and 27x27 (conv2 after
-// splitting) maps, and the 13x13 ones with the narrow last panel.
+// the seed's 55x55 (conv1 after space-to-depth) and 27x27 (conv2 in 3x3
+// subkernels) maps, and the 13x13 ones with the narrow last panel.
 //
 //	B^T = [4  0 -5  0 1 0]   G = [ 1/4     0    0]   A^T = [1 1  1 1  1 0]
 //	      [0 -4 -4  1 1 0]       [-1/6 -1/6 -1/6]         [0 1 -1 2 -2 0]

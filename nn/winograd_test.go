@@ -39,9 +39,9 @@ func TestWinogradRandom(t *testing.T) {
 		// Winograd F(2x2), F(4x4), and the im2col path.
 		for _, tile := range []int{2, 4, 0} {
 			wino := tile != 0
-			useWinograd, winoTile = wino, tile
-			n, err := New(a, ps)
-			useWinograd, winoTile = true, 0
+			paths := defaultConvPaths()
+			paths.winograd, paths.winoTile = wino, tile
+			n, err := newWithPaths(a, ps, paths)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,9 +113,9 @@ func BenchmarkWinoParts(b *testing.B) {
 	x := randVec(r, 192*13*13, 1)
 	dst := make([]float32, 192*13*13)
 	wc.forward(dst, x)
-	useWinograd = false
-	n2, _ := New(a, ps)
-	useWinograd = true
+	im2col := defaultConvPaths()
+	im2col.winograd = false
+	n2, _ := newWithPaths(a, ps, im2col)
 	b.Run("im2col", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			n2.Forward(x)
@@ -145,12 +145,12 @@ func BenchmarkWinoParts(b *testing.B) {
 	})
 }
 
-// TestS2DRandom runs the layers rearranged into 3x3 stride-1 convs (s2d.go)
-// against refConv: strided ones whose space-to-depth kernel is 3x3 (conv1's
-// 11x11 stride 4 among them: kernels 5-12, strides 2-4) and stride-1 4x4 to
-// 6x6 kernels split into 3x3 pieces (conv2's 5x5), pads 0-3, groups 1-2,
-// odd sizes, float32 and int8 weights.
-func TestS2DRandom(t *testing.T) {
+// TestRearrangeRandom runs the layers rearranged into 3x3 stride-1 convs
+// (rearrange.go) against refConv: strided ones whose space-to-depth kernel
+// is 3x3 (conv1's 11x11 stride 4 among them: kernels 5-12, strides 2-4) and
+// stride-1 4x4 to 6x6 kernels decomposed into 3x3 subkernels (conv2's 5x5),
+// pads 0-3, groups 1-2, odd sizes, float32 and int8 weights.
+func TestRearrangeRandom(t *testing.T) {
 	r := rand.New(rand.NewSource(23))
 	tested := map[bool]int{}
 	for it := 0; (tested[true] < 40 || tested[false] < 40) && it < 2000; it++ {
@@ -170,7 +170,7 @@ func TestS2DRandom(t *testing.T) {
 		}
 		l := conv("c", c, oc, k, s, pad, g)
 		s2d := s2dOK(l)
-		if !s2d && !splitOK(l) || h+2*pad < k || w+2*pad < k {
+		if !s2d && !subkernelsOK(l) || h+2*pad < k || w+2*pad < k {
 			continue
 		}
 		tested[s2d]++
@@ -183,7 +183,7 @@ func TestS2DRandom(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n.layers[0].conv.s2d == nil {
+		if n.layers[0].conv.rearrange == nil {
 			t.Fatalf("%+v: not rearranged", l)
 		}
 		x := randVec(r, c*h*w, 1)

@@ -18,7 +18,9 @@
 //
 // Alpha is dropped (like PIL's convert("RGB")): a transparent pixel keeps
 // its colour. Nothing here uses syscall/js or the file system; the wasm
-// worker calls FromRGBA with a canvas's ImageData.
+// worker wraps a canvas's ImageData as an image.Image (no copy) for the
+// classifier, which preprocesses it with a Scratch. The geometry of the
+// resize and the crop is package centercrop's.
 package prep
 
 import (
@@ -31,6 +33,7 @@ import (
 	xdraw "golang.org/x/image/draw"
 
 	"alexnet/nn"
+	"alexnet/prep/centercrop"
 	"alexnet/weights"
 )
 
@@ -52,43 +55,7 @@ func Tensor(img image.Image, p weights.Preprocess) ([]float32, error) {
 		return nil, err
 	}
 	dst := make([]float32, Size(p))
-	return dst, Into(dst, img, p)
-}
-
-// Into writes img's tensor into dst, which must have Size(p) floats.
-func Into(dst []float32, img image.Image, p weights.Preprocess) error {
-	c, err := Crop(img, p)
-	if err != nil {
-		return err
-	}
-	if len(dst) != Size(p) {
-		return fmt.Errorf("%w: destination has %d floats, want %d", ErrPreprocess, len(dst), Size(p))
-	}
-	normalize(dst, c, p)
-	return nil
-}
-
-// FromRGBA converts w×h pixels of RGBA bytes (a canvas's ImageData: row by
-// row, 4 bytes a pixel, not premultiplied) into a new tensor. Alpha is
-// ignored.
-func FromRGBA(pix []byte, w, h int, p weights.Preprocess) ([]float32, error) {
-	if w < 1 || h < 1 || w > MaxPixels/h {
-		return nil, fmt.Errorf("%w: %dx%d pixels", ErrImage, w, h)
-	}
-	if len(pix) != 4*w*h {
-		return nil, fmt.Errorf("%w: %d bytes for %dx%d RGBA, want %d", ErrImage, len(pix), w, h, 4*w*h)
-	}
-	img := &image.RGBA{Pix: pix, Stride: 4 * w, Rect: image.Rect(0, 0, w, h)}
-	if !opaque(pix) {
-		img = dropAlpha(img)
-	}
-	return Tensor(img, p)
-}
-
-// Crop returns the resized and centre-cropped 8-bit image (CropW × CropH):
-// what torchvision's Resize + CenterCrop give before ToTensor.
-func Crop(img image.Image, p weights.Preprocess) (*image.RGBA, error) {
-	return crop(img, p, nil)
+	return dst, into(dst, img, p, nil)
 }
 
 // Scratch keeps the 8-bit images that preprocessing makes on the way (the
@@ -104,8 +71,14 @@ type Scratch struct {
 	sizes  [4]int // dw, dh, sw, sh of scaler
 }
 
-// Into is the package-level Into, reusing s's buffers.
+// Into writes img's tensor into dst, which must have Size(p) floats: the
+// tensor Tensor makes, reusing s's buffers.
 func (s *Scratch) Into(dst []float32, img image.Image, p weights.Preprocess) error {
+	return into(dst, img, p, s)
+}
+
+// into is Tensor into dst, with the buffers of s when it is not nil.
+func into(dst []float32, img image.Image, p weights.Preprocess, s *Scratch) error {
 	c, err := crop(img, p, s)
 	if err != nil {
 		return err
@@ -128,6 +101,9 @@ func reuse(m *image.RGBA, w, h int) *image.RGBA {
 	return m
 }
 
+// crop returns the resized and centre-cropped 8-bit image (CropW × CropH):
+// what torchvision's Resize + CenterCrop give before ToTensor. It uses s's
+// buffers when s is not nil.
 func crop(img image.Image, p weights.Preprocess, s *Scratch) (*image.RGBA, error) {
 	if err := check(p); err != nil {
 		return nil, err
@@ -140,7 +116,7 @@ func crop(img image.Image, p weights.Preprocess, s *Scratch) (*image.RGBA, error
 	if w < 1 || h < 1 || w > MaxPixels/h {
 		return nil, fmt.Errorf("%w: %dx%d pixels", ErrImage, w, h)
 	}
-	nw, nh := ResizedSize(w, h, p)
+	nw, nh := centercrop.Resized(w, h, p.Resize, p.CropW, p.CropH)
 	if nw > nn.MaxDim || nh > nn.MaxDim {
 		return nil, fmt.Errorf("%w: %dx%d is too elongated (resized to %dx%d)", ErrImage, w, h, nw, nh)
 	}
@@ -163,32 +139,8 @@ func crop(img image.Image, p weights.Preprocess, s *Scratch) (*image.RGBA, error
 		r = image.NewRGBA(image.Rect(0, 0, nw, nh))
 		xdraw.BiLinear.Scale(r, r.Rect, src, src.Rect, xdraw.Src, nil)
 	}
-	top, left := CenterOffset(nh, p.CropH), CenterOffset(nw, p.CropW)
+	top, left := centercrop.Offset(nh, p.CropH), centercrop.Offset(nw, p.CropW)
 	return r.SubImage(image.Rect(left, top, left+p.CropW, top+p.CropH)).(*image.RGBA), nil
-}
-
-// ResizedSize is the size torchvision's Resize gives a w×h image: the shorter
-// side becomes p.Resize and the longer int(p.Resize * long / short), or
-// CropW×CropH when p.Resize is 0.
-func ResizedSize(w, h int, p weights.Preprocess) (nw, nh int) {
-	if p.Resize == 0 {
-		return p.CropW, p.CropH
-	}
-	if w <= h {
-		return p.Resize, p.Resize * h / w
-	}
-	return p.Resize * w / h, p.Resize
-}
-
-// CenterOffset is torchvision's CenterCrop offset int(round((n - crop) /
-// 2.0)): Python rounds halves to even, so 0.5 -> 0, 1.5 -> 2, 2.5 -> 2.
-func CenterOffset(n, crop int) int {
-	d := n - crop
-	o := d / 2
-	if d%2 != 0 && o%2 != 0 {
-		o++
-	}
-	return o
 }
 
 func check(p weights.Preprocess) error {
@@ -235,15 +187,8 @@ func toRGBA(img image.Image, buf *image.RGBA) *image.RGBA {
 		if m.Rect.Min == (image.Point{}) && opaque(m.Pix) {
 			return m
 		}
-		// Premultiplied: un-premultiply to drop alpha without darkening.
-		out := newRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-		for y := range b.Dy() {
-			for x := range b.Dx() {
-				c := color.NRGBAModel.Convert(m.RGBAAt(b.Min.X+x, b.Min.Y+y)).(color.NRGBA)
-				out.SetRGBA(x, y, color.RGBA{c.R, c.G, c.B, 255})
-			}
-		}
-		return out
+		// Premultiplied: the loop below un-premultiplies, which drops alpha
+		// without darkening.
 	case *image.NRGBA:
 		out := newRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 		for y := range b.Dy() {
@@ -260,6 +205,7 @@ func toRGBA(img image.Image, buf *image.RGBA) *image.RGBA {
 		draw.Draw(out, out.Rect, img, b.Min, draw.Src)
 		return out
 	}
+	// Any other image, and non-opaque *image.RGBA: through NRGBA.
 	out := newRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	for y := range b.Dy() {
 		for x := range b.Dx() {
@@ -277,13 +223,4 @@ func opaque(pix []byte) bool {
 		}
 	}
 	return true
-}
-
-// dropAlpha copies non-premultiplied RGBA bytes with alpha set to 255.
-func dropAlpha(m *image.RGBA) *image.RGBA {
-	out := &image.RGBA{Pix: append([]byte(nil), m.Pix...), Stride: m.Stride, Rect: m.Rect}
-	for i := 3; i < len(out.Pix); i += 4 {
-		out.Pix[i] = 255
-	}
-	return out
 }

@@ -22,37 +22,6 @@ var (
 	tvPrep   = weights.Preprocess{Resize: 256, CropH: 224, CropW: 224, Mean: weights.ImageNetMean, Std: weights.ImageNetStd}
 )
 
-func TestCenterOffset(t *testing.T) {
-	// int(round((n - crop) / 2.0)) in Python 3: halves round to even.
-	for _, c := range []struct{ n, crop, want int }{
-		{224, 224, 0}, {225, 224, 0}, {226, 224, 1}, {227, 224, 2}, {228, 224, 2},
-		{229, 224, 2}, {230, 224, 3}, {231, 224, 4}, {336, 224, 56}, {298, 224, 37},
-	} {
-		if got := CenterOffset(c.n, c.crop); got != c.want {
-			t.Errorf("CenterOffset(%d, %d) = %d, want %d", c.n, c.crop, got, c.want)
-		}
-	}
-}
-
-func TestResizedSize(t *testing.T) {
-	// torchvision: short side = size, long side = int(size * long / short).
-	for _, c := range []struct{ w, h, resize, nw, nh int }{
-		{500, 333, 224, 336, 224}, {193, 240, 224, 224, 278}, {240, 240, 224, 224, 224},
-		{500, 333, 256, 384, 256}, {320, 263, 224, 272, 224}, {1, 3, 224, 224, 672},
-	} {
-		p := seedPrep
-		p.Resize = c.resize
-		if nw, nh := ResizedSize(c.w, c.h, p); nw != c.nw || nh != c.nh {
-			t.Errorf("%dx%d resize %d: %dx%d, want %dx%d", c.w, c.h, c.resize, nw, nh, c.nw, c.nh)
-		}
-	}
-	p := seedPrep
-	p.Resize = 0
-	if nw, nh := ResizedSize(500, 333, p); nw != 224 || nh != 224 {
-		t.Errorf("resize 0: %dx%d, want the crop size", nw, nh)
-	}
-}
-
 func loadImage(t testing.TB, name string) image.Image {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", name))
@@ -117,7 +86,7 @@ func TestMatchesTorchvision(t *testing.T) {
 		}{{"seed", seedPrep}, {"tv", tvPrep}} {
 			want := loadImage(t, name+"."+c.suffix+".png")
 			for _, src := range []string{".pil.png", ".jpg"} {
-				got, err := Crop(loadImage(t, name+src), c.p)
+				got, err := crop(loadImage(t, name+src), c.p, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -235,7 +204,7 @@ func TestResizeReference(t *testing.T) {
 		}
 		want := pilResize(src, c.nw, c.nh)
 		p := weights.Preprocess{Resize: 0, CropH: c.nh, CropW: c.nw, Std: [3]float32{1, 1, 1}}
-		got, err := Crop(src, p)
+		got, err := crop(src, p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -245,7 +214,9 @@ func TestResizeReference(t *testing.T) {
 	}
 }
 
-func TestFromRGBA(t *testing.T) {
+// TestAlpha: alpha is ignored, through every kind of image that can carry
+// it; the caller's pixels are not changed.
+func TestAlpha(t *testing.T) {
 	img := loadImage(t, "daisy-193x240.pil.png")
 	b := img.Bounds()
 	rgba := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
@@ -258,7 +229,7 @@ func TestFromRGBA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := FromRGBA(rgba.Pix, b.Dx(), b.Dy(), seedPrep)
+	got, err := Tensor(rgba, seedPrep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,29 +241,18 @@ func TestFromRGBA(t *testing.T) {
 			t.Fatalf("value %d: %g, want %g", i, got[i], want[i])
 		}
 	}
-	// Alpha is ignored: a half-transparent copy gives the same tensor, and
-	// the caller's bytes are not changed.
+	// A half-transparent copy, not premultiplied (a canvas's ImageData, a
+	// PNG with alpha), gives the same tensor.
 	pix := append([]byte(nil), rgba.Pix...)
 	for i := 3; i < len(pix); i += 4 {
 		pix[i] = 128
 	}
-	got, err = FromRGBA(pix, b.Dx(), b.Dy(), seedPrep)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("with alpha 128, value %d: %g, want %g", i, got[i], want[i])
-		}
-	}
-	if pix[3] != 128 {
-		t.Error("FromRGBA changed its input")
-	}
-	// The same for the image.Image path with NRGBA (PNG with alpha).
-	n := image.NewNRGBA(rgba.Rect)
-	copy(n.Pix, pix)
+	n := &image.NRGBA{Pix: pix, Stride: rgba.Stride, Rect: rgba.Rect}
 	if got, err = Tensor(n, seedPrep); err != nil {
 		t.Fatal(err)
+	}
+	if pix[3] != 128 {
+		t.Error("Tensor changed its input's pixels")
 	}
 	for i := range want {
 		if got[i] != want[i] {
@@ -336,10 +296,7 @@ func TestErrors(t *testing.T) {
 		{"empty", func() error { _, err := Tensor(image.NewRGBA(image.Rect(0, 0, 0, 5)), seedPrep); return err }(), ErrImage},
 		{"nil", func() error { _, err := Tensor(nil, seedPrep); return err }(), ErrImage},
 		{"elongated", func() error { _, err := Tensor(image.NewGray(image.Rect(0, 0, 1, 100)), seedPrep); return err }(), ErrImage},
-		{"rgba short", func() error { _, err := FromRGBA(make([]byte, 399), 10, 10, seedPrep); return err }(), ErrImage},
-		{"rgba negative", func() error { _, err := FromRGBA(nil, -1, -1, seedPrep); return err }(), ErrImage},
-		{"rgba huge", func() error { _, err := FromRGBA(nil, 1<<20, 1<<20, seedPrep); return err }(), ErrImage},
-		{"into short", func() error { return Into(make([]float32, 5), img, seedPrep) }(), ErrPreprocess},
+		{"into short", func() error { return new(Scratch).Into(make([]float32, 5), img, seedPrep) }(), ErrPreprocess},
 	} {
 		if !errors.Is(c.err, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, c.err, c.want)
@@ -347,7 +304,7 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-// TestScratch: Scratch.Into gives exactly Into's tensor for every kind of
+// TestScratch: Scratch.Into gives exactly Tensor's tensor for every kind of
 // image, through a sequence of sizes (its buffers grow, shrink and are
 // reused), and allocates nothing for a stream of same-size frames.
 func TestScratch(t *testing.T) {
@@ -381,7 +338,7 @@ func TestScratch(t *testing.T) {
 		fill(gray.Pix, true)
 		sub := nrgba.SubImage(image.Rect(1, 2, w, h))
 		for _, img := range []image.Image{rgba, nrgba, pre, gray, sub} {
-			if err := Into(want, img, p); err != nil {
+			if err := into(want, img, p, nil); err != nil {
 				t.Fatal(err)
 			}
 			for j := range got {
@@ -392,7 +349,7 @@ func TestScratch(t *testing.T) {
 			}
 			for j := range want {
 				if got[j] != want[j] {
-					t.Fatalf("step %d, %T %dx%d: Scratch.Into[%d] = %v, Into %v", i, img, w, h, j, got[j], want[j])
+					t.Fatalf("step %d, %T %dx%d: Scratch.Into[%d] = %v, Tensor %v", i, img, w, h, j, got[j], want[j])
 				}
 			}
 		}

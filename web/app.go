@@ -20,6 +20,8 @@ package main
 import (
 	"strconv"
 	"strings"
+
+	"alexnet/prep/centercrop"
 )
 
 // Pred is one class and its probability.
@@ -125,51 +127,15 @@ const CamSide = 640
 type Rect struct{ X, Y, W, H int }
 
 // CamCrop is the part of a w x h camera frame that the model's
-// preprocessing keeps: the shorter side resized to resize, then a centre
-// crop of cropW x cropH (torchvision's Resize + CenterCrop, as in package
-// prep), mapped back to source pixels; resize 0 keeps the whole frame
-// (squashed). The browser cuts and scales that rectangle to cropW x cropH
+// preprocessing keeps (centercrop.Source, the geometry package prep
+// resizes and crops with): the shorter side resized to resize, then a
+// centre crop of cropW x cropH, mapped back to source pixels; resize 0
+// keeps the whole frame (squashed). The browser cuts and scales that rectangle to cropW x cropH
 // (createImageBitmap), so the worker gets a frame its preprocessing
 // leaves as it is, a quarter of the pixels of a 640x480 frame. The zero Rect
 // when a size is not positive.
 func CamCrop(w, h, resize, cropW, cropH int) Rect {
-	if w <= 0 || h <= 0 || cropW <= 0 || cropH <= 0 || resize < 0 {
-		return Rect{}
-	}
-	if resize == 0 {
-		return Rect{0, 0, w, h}
-	}
-	nw, nh := resize*w/h, resize // torchvision: the longer side is int(resize*long/short)
-	if w <= h {
-		nw, nh = resize, resize*h/w
-	}
-	if nw < 1 || nh < 1 {
-		return Rect{0, 0, w, h}
-	}
-	span := func(n, src, crop int) (int, int) {
-		d := n - crop
-		o := d / 2 // CenterOffset: Python's round half to even
-		if d%2 != 0 && o%2 != 0 {
-			o++
-		}
-		pos := (o*src + n/2) / n
-		size := (crop*src + n/2) / n
-		if size < 1 {
-			size = 1
-		}
-		if size > src {
-			size = src
-		}
-		if pos < 0 {
-			pos = 0
-		}
-		if pos+size > src {
-			pos = src - size
-		}
-		return pos, size
-	}
-	x, sw := span(nw, w, cropW)
-	y, sh := span(nh, h, cropH)
+	x, y, sw, sh := centercrop.Source(w, h, resize, cropW, cropH)
 	return Rect{x, y, sw, sh}
 }
 

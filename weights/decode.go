@@ -168,6 +168,9 @@ func Decode(b []byte) (*Model, error) {
 	if err := tc.missing(); err != nil {
 		return nil, err
 	}
+	if err := checkCost(m); err != nil {
+		return nil, err
+	}
 
 	// The data section starts at the header's end aligned to Align, with zero padding.
 	start := alignUp(r.off)

@@ -102,8 +102,39 @@
 //     (ErrName, ErrDuplicate), shape against the architecture (ErrShape),
 //     offset and padding (ErrOffset), data inside the file (ErrTruncated);
 //     then missing tensors (ErrMissing) and the end of the data (ErrTrailing);
-//  5. values: float weights and scales must be finite, scales >= 0; Q4
+//  5. the cost of running the model against the limits below (ErrCost),
+//     from the header and the tensor table, before any tensor data is read;
+//  6. values: float weights and scales must be finite, scales >= 0; Q4
 //     nibbles 1..15 for values and 0 for padding (ErrValue).
+//
+// Strings (names, labels) must be valid UTF-8 without control characters:
+// no C0 or C1 control (newline, tab, the ESC of ANSI sequences) and no
+// bidirectional embedding, override or isolate (U+202A-U+202E,
+// U+2066-U+2069) (ErrControl), so that they print as one plain run of text.
+//
+// # Limits
+//
+// Besides the size of each field (MaxString, MaxNDim, nn.MaxLayers,
+// nn.MaxDim, nn.MaxFloats for any one tensor or activation), the whole
+// model is bounded by what running it takes (Model.Cost):
+//
+//   - MaxMemory (1 GiB): the tensors as decoded, every buffer the engine
+//     allocates (nn.Arch.Cost: input, activations, padded inputs, conv
+//     weights packed for the kernels, scratch, an upper bound over the
+//     kernel paths), the input tensor and preprocessing's images (the
+//     resized image counted at Resize x nn.MaxDim pixels, its largest).
+//   - MaxFLOPs (10 GFLOP) for one forward pass: 2 per multiply-add of conv
+//     and linear layers; LRN 2 per channel of its window plus 8 (beta 0.75)
+//     or 320 (any other beta: math32.Pow) per value; pooling and ReLU by
+//     the operations of their loops (nn.Cost), weighted so that a FLOP
+//     takes about as long whatever the op.
+//
+// Real models are far inside: torchvision's AlexNet in float32 with 1000
+// classes needs 346 MB and 1.43 GFLOP, the paper's 343 MB and 1.46 GFLOP,
+// the seed's 116 MB (float32) and 0.62 GFLOP, a head taught on
+// torchvision's features 110 MB and 1.31 GFLOP (`go test ./weights -run
+// TestCostAdmitsRealModels -v` prints them). A small file asking for a 1
+// GiB activation, a 9000x9000 input or stacked LRN layers is refused.
 //
 // Version 1 files from before Q4 existed decode exactly as before: Q4 is a
 // new dtype only, and a reader that predates it rejects such a file with

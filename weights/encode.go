@@ -60,6 +60,9 @@ func Encode(m *Model) ([]byte, error) {
 	if err := tc.missing(); err != nil {
 		return nil, err
 	}
+	if err := checkCost(m); err != nil {
+		return nil, err
+	}
 	ordered := make([]*Tensor, len(ps))
 	for i, p := range ps {
 		ordered[i] = byName[p.Name]

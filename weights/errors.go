@@ -24,4 +24,6 @@ var (
 	ErrMissing    = errors.New("weights: missing tensor")
 	ErrOffset     = errors.New("weights: bad tensor offset or padding")
 	ErrValue      = errors.New("weights: bad tensor value")
+	ErrControl    = errors.New("weights: control character in a string")
+	ErrCost       = errors.New("weights: model too costly to run")
 )

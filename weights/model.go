@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"unicode"
 	"unicode/utf8"
 
 	"alexnet/nn"
@@ -106,7 +107,10 @@ func DefaultPreprocess(a nn.Arch) Preprocess {
 // is symmetric per group of Q4Group values of a row (the last group of a row
 // may be shorter): scale = max|x|/7 and q = round(x/scale) in -7..7 (a zero
 // group gets scale 0), packed as nn.Q4Pack. F32 copies. A shape that does
-// not match len(data) is kept as is; Encode rejects it with ErrShape.
+// not match len(data) is kept as is; Encode rejects it with ErrShape. A
+// NaN or infinite value is kept whatever the type (as the row's or group's
+// scale for Q8 and Q4, as itself otherwise), so Encode rejects it with
+// ErrValue: a quantisation never hides one.
 func Quantize(name string, shape []int, data []float32, t DType) Tensor {
 	w := nn.Weight{Shape: append([]int(nil), shape...)}
 	rows, n := 0, 1
@@ -131,8 +135,12 @@ func Quantize(name string, shape []int, data []float32, t DType) Tensor {
 			for _, v := range row {
 				m = math.Max(m, math.Abs(float64(v)))
 			}
-			if m == 0 || math.IsInf(m, 0) || math.IsNaN(m) {
-				continue // zero row (or garbage Encode will reject as ErrValue)
+			if m == 0 {
+				continue // zero row
+			}
+			if math.IsInf(m, 0) || math.IsNaN(m) {
+				w.Scale[r] = float32(m) // Encode rejects it (ErrValue)
+				continue
 			}
 			s := float32(m / 127)
 			w.Scale[r] = s
@@ -155,7 +163,11 @@ func Quantize(name string, shape []int, data []float32, t DType) Tensor {
 				for _, v := range data[lo:hi] {
 					m = math.Max(m, math.Abs(float64(v)))
 				}
-				if m == 0 || math.IsInf(m, 0) || math.IsNaN(m) {
+				if m == 0 {
+					continue
+				}
+				if math.IsInf(m, 0) || math.IsNaN(m) {
+					w.Scale[r*ng+g] = float32(m) // Encode rejects it (ErrValue)
 					continue
 				}
 				s := float32(m / 7)
@@ -176,27 +188,6 @@ func Quantize(name string, shape []int, data []float32, t DType) Tensor {
 		w.F32 = append([]float32(nil), data...)
 	}
 	return Tensor{Name: name, Type: t, Weight: w}
-}
-
-// Dequantize returns the tensor's values as float32 (a copy for Q8 and Q4,
-// the F32 slice itself otherwise).
-func (t *Tensor) Dequantize() []float32 {
-	if t.Type == Q4 {
-		rows, n := t.Shape[0], productOf(t.Shape)
-		return nn.Q4Unpack(t.Q4, t.Scale, rows, n/rows, t.Group)
-	}
-	if t.Type != Q8 {
-		return t.F32
-	}
-	out := make([]float32, len(t.Q8))
-	if len(t.Scale) == 0 {
-		return out
-	}
-	rowLen := len(t.Q8) / len(t.Scale)
-	for i, q := range t.Q8 {
-		out[i] = float32(q) * t.Scale[i/rowLen]
-	}
-	return out
 }
 
 // Net builds the engine for the model.
@@ -246,7 +237,21 @@ func checkString(what, s string) error {
 	if !utf8.ValidString(s) {
 		return fmt.Errorf("%w: %s is not UTF-8", ErrFormat, what)
 	}
+	for i, r := range s {
+		if unicode.IsControl(r) || bidiControl(r) {
+			return fmt.Errorf("%w: %s has %U at byte %d (%q)", ErrControl, what, r, i, s)
+		}
+	}
 	return nil
+}
+
+// bidiControl reports the Unicode bidirectional embeddings, overrides and
+// isolates (U+202A-U+202E, U+2066-U+2069), which reorder the text printed
+// after them. With unicode.IsControl (C0, DEL and C1: newline, tab, the ESC
+// of ANSI sequences) they are refused in every string of a weight file, so
+// that a label or a name prints as one plain run of text.
+func bidiControl(r rune) bool {
+	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
 // validateHeader checks the architecture, labels, preprocessing and

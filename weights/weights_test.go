@@ -220,6 +220,17 @@ func TestDecodeErrors(t *testing.T) {
 		{"name past end", patch(func(b []byte) { binary.LittleEndian.PutUint32(b[nameAt:], MaxString) }), ErrTruncated},
 		{"name runs past end", func() []byte { return fix(good()[:nameAt+6]) }, ErrTruncated},
 		{"name not utf8", patch(func(b []byte) { b[nameAt+4] = 0xff }), ErrFormat},
+		{"name newline", raw(func(m *Model) { m.Name = "tiny\nmodel" }), ErrControl},
+		{"label ANSI escape", raw(func(m *Model) { m.Labels[1] = "\x1b[31mdandelion\x1b[0m" }), ErrControl},
+		{"label tab", raw(func(m *Model) { m.Labels[0] = "dai\tsy" }), ErrControl},
+		{"label C1", raw(func(m *Model) { m.Labels[2] = "roses\u009b2J" }), ErrControl},
+		{"label bidi override", raw(func(m *Model) { m.Labels[2] = "\u202esesor" }), ErrControl},
+		{"arch name carriage return", raw(func(m *Model) { m.Arch.Name = "ti\rny" }), ErrControl},
+		{"layer name newline", raw(func(m *Model) {
+			m.Arch.Layers[0].Name = "features.0\n"
+			m.Tensors[0].Name = "features.0\n.weight"
+			m.Tensors[1].Name = "features.0\n.bias"
+		}), ErrControl},
 		{"layer count huge", patch(func(b []byte) { binary.LittleEndian.PutUint32(b[layerCountAt:], 1<<31) }), ErrTooLarge},
 		{"layer count > bytes", patch(func(b []byte) { binary.LittleEndian.PutUint32(b[layerCountAt:], 200) }), ErrTooLarge},
 		{"ceil mode 2", patch(func(b []byte) { b[ceil0At] = 2 }), ErrFormat},
@@ -590,6 +601,24 @@ func TestSeedFiles(t *testing.T) {
 		}
 		if _, err := Decode(got); err != nil {
 			t.Errorf("%s: %v", path, err)
+		}
+	}
+}
+
+// TestQuantizeKeepsNonFinite: a NaN or infinite weight is never hidden by a
+// quantisation (int8 and int4 used to give its row a zero scale): Encode
+// refuses it whatever the type.
+func TestQuantizeKeepsNonFinite(t *testing.T) {
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+		for _, dt := range []DType{F32, F16, Q8, Q4} {
+			m := tinyModel(4)
+			tt := &m.Tensors[0] // features.0.weight [4 3 3 3]
+			data := tt.Dequantize()
+			data[30] = bad
+			m.Tensors[0] = Quantize(tt.Name, tt.Shape, data, dt)
+			if _, err := Encode(m); !errors.Is(err, ErrValue) {
+				t.Errorf("%v weight %g: Encode error %v, want ErrValue", dt, bad, err)
+			}
 		}
 	}
 }

@@ -3,15 +3,13 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/nlpodyssey/gopickle/pytorch"
-	"github.com/nlpodyssey/gopickle/types"
 
 	"alexnet/nn"
 	"alexnet/weights"
@@ -52,10 +50,12 @@ func runConvert(e *env, args []string) error {
 		return usageErr("-quant %q, want int8, f16, f32 or mixed", *quant)
 	}
 
-	ts, err := loadCheckpoint(in)
+	ckpt, err := loadCheckpoint(in)
 	if err != nil {
 		return err
 	}
+	defer ckpt.Close()
+	ts := ckpt.tensors
 	arch, err := chooseArch(*archName, ts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", in, err)
@@ -95,8 +95,19 @@ func runConvert(e *env, args []string) error {
 		byName[t.name] = t
 	}
 	hidden := hiddenLinearWeights(arch)
+	budget := 0 // the storages read may hold no more values than the architecture has
 	for _, p := range arch.Params() {
-		t := byName[p.Name]
+		n := 1
+		for _, d := range p.Shape {
+			n *= d
+		}
+		budget += n
+	}
+	for _, p := range arch.Params() {
+		data, err := byName[p.Name].values(&budget)
+		if err != nil {
+			return fmt.Errorf("%s: %s: %v", in, p.Name, err)
+		}
 		dt := qt
 		switch {
 		case len(p.Shape) == 1:
@@ -104,7 +115,12 @@ func runConvert(e *env, args []string) error {
 		case mixed && hidden[p.Name]:
 			dt = weights.Q4
 		}
-		m.Tensors = append(m.Tensors, weights.Quantize(p.Name, p.Shape, t.data, dt))
+		for i, v := range data {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("%s: %s[%d] is %g: the checkpoint's weights must be finite (whatever -quant)", in, p.Name, i, v)
+			}
+		}
+		m.Tensors = append(m.Tensors, weights.Quantize(p.Name, p.Shape, data, dt))
 	}
 	b, err := weights.Encode(m)
 	if err != nil {
@@ -138,146 +154,6 @@ func hiddenLinearWeights(a nn.Arch) map[string]bool {
 		hidden[n] = true
 	}
 	return hidden
-}
-
-// ckptTensor is one state_dict entry as float32, C order.
-type ckptTensor struct {
-	name  string
-	shape []int
-	data  []float32
-}
-
-// loadCheckpoint reads a torch.save(model.state_dict()) file (zip or legacy
-// format) and returns its tensors in order. A dict holding the state_dict
-// under "state_dict" or "model" is accepted too, and a "module." prefix
-// (DataParallel) is removed.
-func loadCheckpoint(path string) ([]ckptTensor, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, err
-	}
-	obj, err := loadPickle(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: not a PyTorch checkpoint gopickle can read: %v", path, err)
-	}
-	entries, ok := dictEntries(obj)
-	if !ok {
-		return nil, fmt.Errorf("%s: holds a %T, want a state_dict (torch.save(model.state_dict(), path))", path, obj)
-	}
-	for _, key := range []string{"state_dict", "model", "model_state_dict"} {
-		for _, kv := range entries {
-			if k, _ := kv[0].(string); k == key {
-				if inner, ok := dictEntries(kv[1]); ok {
-					entries = inner
-				}
-			}
-		}
-	}
-	var ts []ckptTensor
-	for _, kv := range entries {
-		name, ok := kv[0].(string)
-		if !ok {
-			return nil, fmt.Errorf("%s: a key is a %T, not a string", path, kv[0])
-		}
-		name = strings.TrimPrefix(name, "module.")
-		t, ok := kv[1].(*pytorch.Tensor)
-		if !ok {
-			return nil, fmt.Errorf("%s: %s is a %T, not a tensor", path, name, kv[1])
-		}
-		data, err := tensorData(t)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %v", path, name, err)
-		}
-		ts = append(ts, ckptTensor{name, append([]int(nil), t.Size...), data})
-	}
-	if len(ts) == 0 {
-		return nil, fmt.Errorf("%s: no tensors", path)
-	}
-	return ts, nil
-}
-
-// loadPickle is pytorch.Load with panics (gopickle on hostile input) turned
-// into errors.
-func loadPickle(path string) (obj any, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("unpickling failed: %v", r)
-		}
-	}()
-	return pytorch.Load(path)
-}
-
-// dictEntries returns the (key, value) pairs of an OrderedDict or Dict, in order.
-func dictEntries(obj any) ([][2]any, bool) {
-	var out [][2]any
-	switch d := obj.(type) {
-	case *types.OrderedDict:
-		for el := d.List.Front(); el != nil; el = el.Next() {
-			en := el.Value.(*types.OrderedDictEntry)
-			out = append(out, [2]any{en.Key, en.Value})
-		}
-	case *types.Dict:
-		for _, en := range *d {
-			out = append(out, [2]any{en.Key, en.Value})
-		}
-	default:
-		return nil, false
-	}
-	return out, true
-}
-
-// tensorData gathers a (possibly strided) tensor into C order as float32.
-func tensorData(t *pytorch.Tensor) ([]float32, error) {
-	var get func(i int) float32
-	var n int
-	switch s := t.Source.(type) {
-	case *pytorch.FloatStorage:
-		n, get = len(s.Data), func(i int) float32 { return s.Data[i] }
-	case *pytorch.HalfStorage:
-		n, get = len(s.Data), func(i int) float32 { return s.Data[i] }
-	case *pytorch.BFloat16Storage:
-		n, get = len(s.Data), func(i int) float32 { return s.Data[i] }
-	case *pytorch.DoubleStorage:
-		n, get = len(s.Data), func(i int) float32 { return float32(s.Data[i]) }
-	default:
-		return nil, fmt.Errorf("storage %T is not a float type", t.Source)
-	}
-	if len(t.Stride) != len(t.Size) {
-		return nil, fmt.Errorf("%d strides for %d dims", len(t.Stride), len(t.Size))
-	}
-	count := 1
-	for i, d := range t.Size {
-		if d < 0 || t.Stride[i] < 0 || (d > 0 && count > nn.MaxFloats/d) {
-			return nil, fmt.Errorf("bad size %v stride %v", t.Size, t.Stride)
-		}
-		count *= d
-	}
-	// The last element must be inside the storage.
-	last := t.StorageOffset
-	for i, d := range t.Size {
-		if d > 0 {
-			last += (d - 1) * t.Stride[i]
-		}
-	}
-	if t.StorageOffset < 0 || (count > 0 && last >= n) {
-		return nil, fmt.Errorf("size %v stride %v offset %d runs past its storage of %d", t.Size, t.Stride, t.StorageOffset, n)
-	}
-	out := make([]float32, count)
-	idx := make([]int, len(t.Size))
-	for k := range out {
-		off := t.StorageOffset
-		for i, v := range idx {
-			off += v * t.Stride[i]
-		}
-		out[k] = get(off)
-		for i := len(idx) - 1; i >= 0; i-- { // next index, C order
-			idx[i]++
-			if idx[i] < t.Size[i] {
-				break
-			}
-			idx[i] = 0
-		}
-	}
-	return out, nil
 }
 
 // archByName builds a known architecture for the given number of classes.

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"alexnet/classifier"
 	"alexnet/npy"
 )
 
@@ -87,15 +88,8 @@ func compare(got, want []float32) (maxDiff, maxAbs float64) {
 	return maxDiff, maxAbs
 }
 
-func argmax(v []float32) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
-}
+// argmax is the index of the largest of v (the first, on ties).
+func argmax(v []float32) int { return classifier.TopK(v, nil, 1)[0].Index }
 
 // TestEndToEndSeed converts a full-size seed checkpoint written by PyTorch
 // (random init, fixed seed) without -arch, and compares the logits of

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +22,7 @@ import (
 
 	"alexnet/classifier"
 	"alexnet/npy"
+	"alexnet/prep"
 	"alexnet/weights"
 	defaultmodel "alexnet/weights/default"
 )
@@ -69,7 +69,7 @@ func classifyFile(c *classifier.Classifier, path string, k int) (classifier.Resu
 		}
 		return c.ClassifyTensor(a.Data, k)
 	}
-	img, _, err := image.Decode(bytes.NewReader(b))
+	img, _, err := prep.Decode(b)
 	if err != nil {
 		if errors.Is(err, image.ErrFormat) {
 			return classifier.Result{}, errors.New("not a JPEG, PNG or .npy file")
@@ -206,6 +206,10 @@ func runInspect(e *env, args []string) error {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nparameters:   %d (%.1f MB of tensor data; %.1f MB as float32)\n", total, float64(bytes)/1e6, float64(4*total)/1e6)
+	if c, err := m.Cost(); err == nil {
+		fmt.Fprintf(w, "cost:         memory %.1f MB to classify an image (limit %.0f MB), work %.3f GFLOP a pass (limit %.0f)\n",
+			float64(c.Memory)/1e6, float64(weights.MaxMemory)/1e6, float64(c.FLOPs)/1e9, float64(weights.MaxFLOPs)/1e9)
+	}
 	return nil
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"image"
 	_ "image/jpeg"
@@ -10,12 +9,14 @@ import (
 	"os"
 
 	"golang.org/x/image/draw"
+
+	"alexnet/prep"
 )
 
 // writeY4M writes frames of the photo (scaled to w x h) as a 4:2:0 Y4M
 // video (BT.601, limited range) at 30 FPS for Chromium's fake camera.
 func writeY4M(photo []byte, path string, w, h, frames int) error {
-	src, _, err := image.Decode(bytes.NewReader(photo))
+	src, _, err := prep.Decode(photo)
 	if err != nil {
 		return fmt.Errorf("decode the photo: %w", err)
 	}

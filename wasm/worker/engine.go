@@ -33,7 +33,7 @@ type Info struct {
 	Name      string
 	Arch      string
 	Labels    []string
-	Quant     string // "int8", "float16", "float32" or a mix, from the tensor types
+	Quant     string // "int8", "f16", "f32" or a mix, from the tensor types (weights.DType.String)
 	Params    int    // number of weights
 	Bytes     int    // size of the weight file
 	LoadMs    float64
@@ -108,7 +108,7 @@ func (e *Engine) Load(b []byte) (Info, error) {
 }
 
 // quantOf names the storage types of a model's tensors, largest share first
-// when mixed ("int8 + float32").
+// when mixed ("int8 + f32"), as weights.DType.String spells them.
 func quantOf(m *weights.Model) string {
 	count := map[weights.DType]int{}
 	var order []weights.DType
@@ -133,23 +133,9 @@ func quantOf(m *weights.Model) string {
 		if i > 0 {
 			s += " + "
 		}
-		s += dtypeName(t)
+		s += t.String()
 	}
 	return s
-}
-
-func dtypeName(t weights.DType) string {
-	switch t {
-	case weights.F32:
-		return "float32"
-	case weights.F16:
-		return "float16"
-	case weights.Q8:
-		return "int8"
-	case weights.Q4:
-		return "int4"
-	}
-	return "type " + strconv.Itoa(int(t))
 }
 
 // Classify runs the model on one frame of non-premultiplied RGBA pixels

@@ -136,10 +136,10 @@ func TestQuantOf(t *testing.T) {
 		tensors []weights.Tensor
 		want    string
 	}{
-		{[]weights.Tensor{tensor(weights.F32, 10)}, "float32"},
-		{[]weights.Tensor{tensor(weights.Q8, 100), tensor(weights.F32, 10)}, "int8 + float32"},
-		{[]weights.Tensor{tensor(weights.Q8, 100), tensor(weights.Q4, 1000), tensor(weights.F32, 10)}, "int4 + int8 + float32"},
-		{[]weights.Tensor{tensor(weights.F16, 4, 5)}, "float16"},
+		{[]weights.Tensor{tensor(weights.F32, 10)}, "f32"},
+		{[]weights.Tensor{tensor(weights.Q8, 100), tensor(weights.F32, 10)}, "int8 + f32"},
+		{[]weights.Tensor{tensor(weights.Q8, 100), tensor(weights.Q4, 1000), tensor(weights.F32, 10)}, "int4 + int8 + f32"},
+		{[]weights.Tensor{tensor(weights.F16, 4, 5)}, "f16"},
 	} {
 		if got := quantOf(&weights.Model{Tensors: c.tensors}); got != c.want {
 			t.Errorf("quantOf = %q, want %q", got, c.want)

@@ -1,7 +1,7 @@
 package nn
 
 // Two rearrangements of the input turn other convolutions into 3x3
-// stride-1 ones, which then run with Winograd F(2x2,3x3) (winograd.go).
+// stride-1 ones, which then run with Winograd (winograd.go).
 // Both stack nd x nd sampled copies of each input channel:
 //
 //	x2[(c,dy,dx)][Y][X] = xpad[c][Y*s + dy*q][X*s + dx*q]
@@ -15,13 +15,16 @@ package nn
 //     a 3x3 conv over 48 channels: 16 multiplies per 4 outputs over 48
 //     channels = 192 per output, against 363 directly, and no strided
 //     gather.
-//   - Kernel splitting (s = 1, q = 3, nd = ceil(K/3)): a stride-1 KxK conv
-//     is the sum of nd*nd 3x3 convs of shifted inputs. conv2's 5x5 becomes a
+//   - Subkernels (s = 1, q = 3, nd = ceil(K/3)): a stride-1 KxK conv is
+//     decomposed into nd*nd 3x3 subkernels, the sum of nd*nd 3x3 convs of
+//     shifted inputs. conv2's 5x5 becomes a
 //     3x3 over 4x the channels: 16*4/4 = 16 multiplies per output (the
 //     6x6 cover wastes 11 of 36 taps) against 25, 1.4x fewer with the seed's
 //     tile rounding.
 
-type s2dConv struct {
+// rearrangement is one of the two: the input (C,H,W) with its padding,
+// and s, q, nd as above.
+type rearrangement struct {
 	c, h, w, pad int
 	s, q, nd     int
 }
@@ -31,19 +34,20 @@ func s2dOK(l Layer) bool {
 	return l.Stride > 1 && (l.Kernel+l.Stride-1)/l.Stride == 3
 }
 
-// splitOK reports whether a stride-1 conv is worth splitting into 3x3
-// pieces: 4x4 to 6x6 kernels (a 2x2 grid of pieces).
-func splitOK(l Layer) bool {
+// subkernelsOK reports whether a stride-1 conv is worth decomposing into
+// 3x3 subkernels: 4x4 to 6x6 kernels (a 2x2 grid of subkernels).
+func subkernelsOK(l Layer) bool {
 	return l.Stride == 1 && l.Kernel >= 4 && l.Kernel <= 6
 }
 
-// newS2DConv returns the rearrangement for a layer s2dOK (s2d true) or
-// splitOK accepts, and the Winograd layer that runs after it.
-func newS2DConv(l Layer, in, out Shape, wf, bf []float32, s2d bool) (*s2dConv, *winoConv) {
+// newRearrangement returns the rearrangement for a layer s2dOK
+// (spaceToDepth true) or subkernelsOK accepts, and the Winograd layer, with
+// output tile winoTile (newWinoConv), that runs after it.
+func newRearrangement(l Layer, in, out Shape, wf, bf []float32, spaceToDepth bool, winoTile int) (*rearrangement, *winoConv) {
 	k := l.Kernel
 	g := max(l.Groups, 1)
-	sd := &s2dConv{c: in.C, h: in.H, w: in.W, pad: l.Pad, s: 1, q: 3, nd: (k + 2) / 3}
-	if s2d {
+	sd := &rearrangement{c: in.C, h: in.H, w: in.W, pad: l.Pad, s: 1, q: 3, nd: (k + 2) / 3}
+	if spaceToDepth {
 		sd.s, sd.q, sd.nd = l.Stride, 1, l.Stride
 	}
 	nd2 := sd.nd * sd.nd
@@ -70,13 +74,13 @@ func newS2DConv(l Layer, in, out Shape, wf, bf []float32, s2d bool) (*s2dConv, *
 		}
 	}
 	l2 := Layer{Op: OpConv, InC: c2, OutC: out.C, Kernel: 3, Stride: 1, Groups: g}
-	return sd, newWinoConv(l2, Shape{c2, hs, ws}, out, w2, bf)
+	return sd, newWinoConv(l2, Shape{c2, hs, ws}, out, w2, bf, winoTile)
 }
 
 // fill writes the rearranged src (C,H,W) into dst, a (C*nd*nd, rows,
 // stride) buffer whose other entries are zero and stay zero (only pixels
 // that come from src are ever written).
-func (sd *s2dConv) fill(dst, src []float32, rows, stride int) {
+func (sd *rearrangement) fill(dst, src []float32, rows, stride int) {
 	s, q, nd, pad := sd.s, sd.q, sd.nd, sd.pad
 	for c := 0; c < sd.c; c++ {
 		for dy := 0; dy < nd; dy++ {
