@@ -7,13 +7,13 @@ import (
 	"image/draw"
 	"math"
 
-	"alexnet/prep"
+	"alexnet/prep/centercrop"
 	"alexnet/weights"
 )
 
 // Frame places the network's input in a photo: the photo's size and the
 // rectangle of it that the input shows after the preprocessing's resize
-// and centre crop (package prep), in photo pixels (fractional).
+// and centre crop (package centercrop), in photo pixels (fractional).
 type Frame struct {
 	W, H           int
 	X0, Y0, X1, Y1 float64
@@ -21,8 +21,8 @@ type Frame struct {
 
 // FrameOf is the frame of a w×h photo preprocessed as p says.
 func FrameOf(w, h int, p weights.Preprocess) Frame {
-	nw, nh := prep.ResizedSize(w, h, p)
-	top, left := prep.CenterOffset(nh, p.CropH), prep.CenterOffset(nw, p.CropW)
+	nw, nh := centercrop.Resized(w, h, p.Resize, p.CropW, p.CropH)
+	top, left := centercrop.Offset(nh, p.CropH), centercrop.Offset(nw, p.CropW)
 	sx, sy := float64(w)/float64(nw), float64(h)/float64(nh)
 	return Frame{W: w, H: h, X0: float64(left) * sx, Y0: float64(top) * sy,
 		X1: float64(left+p.CropW) * sx, Y1: float64(top+p.CropH) * sy}
@@ -102,7 +102,7 @@ var turbo8 = func() (t [256]color.RGBA) {
 // rounded to 1/255); outside
 // it (the parts of the photo the network did not see), the photo is shown
 // at half brightness. opacity is clamped to [0,1]. The image has the
-// photo's size (4 bytes a pixel; decoders bound it, e.g. prep.MaxPixels).
+// photo's size (4 bytes a pixel; prep.Decode bounds it).
 func Overlay(photo image.Image, m Map, f Frame, opacity float64) (*image.RGBA, error) {
 	b := photo.Bounds()
 	if b.Dx() != f.W || b.Dy() != f.H {

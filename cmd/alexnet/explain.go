@@ -27,13 +27,14 @@ import (
 	"alexnet/prep"
 )
 
-// loadPhoto decodes a JPEG or PNG file.
+// loadPhoto decodes a JPEG or PNG file (prep.Decode: its declared size
+// is checked first).
 func loadPhoto(path string) (image.Image, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	img, _, err := image.Decode(bytes.NewReader(b))
+	img, _, err := prep.Decode(b)
 	if err != nil {
 		if errors.Is(err, image.ErrFormat) {
 			return nil, fmt.Errorf("%s: not a JPEG or PNG image", path)
