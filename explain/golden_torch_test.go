@@ -51,7 +51,9 @@ func TestGoldenScriptReproduces(t *testing.T) {
 	b, _ := json.Marshal(fresh.Cases)
 	c, _ := json.Marshal(old.Ops)
 	d, _ := json.Marshal(fresh.Ops)
-	if !bytes.Equal(a, b) || !bytes.Equal(c, d) || len(old.data) != len(fresh.data) {
+	e, _ := json.Marshal(old.Occlusion)
+	f, _ := json.Marshal(fresh.Occlusion)
+	if !bytes.Equal(a, b) || !bytes.Equal(c, d) || !bytes.Equal(e, f) || len(old.data) != len(fresh.data) {
 		t.Fatalf("gradcam.json differs from what gradcam.py writes: run go test ./explain -run Golden -update")
 	}
 	for name := range old.Tensors {

@@ -22,7 +22,9 @@ Output:
                 (weights/default/flowers.alexnet) on photo.png; each network
                 case gives its input, and per class the logits, cam and the
                 normalised map sampled every 7th pixel (the map itself is
-                50k floats at 224x224: only the samples are stored);
+                50k floats at 224x224: only the samples are stored), and
+                occlusion sensitivity of the shipped model on photo.png
+                (patch 56, stride 28: the drop per position);
   gradcam.bin   every tensor, float32 little-endian, concatenated;
   photo.png     a real photo (flower_photos, CC-BY 2.0, see its LICENSE.txt)
                 resized and centre-cropped to 224x224 as the model's
@@ -55,7 +57,7 @@ SAMPLE = 7  # the stored map samples: pixels (7i, 7j)
 
 tensors = []
 offset = 0
-index = {"tensors": {}, "ops": [], "cases": []}
+index = {"tensors": {}, "ops": [], "cases": [], "occlusion": []}
 
 
 stored = {}  # data bytes -> offset: identical tensors (the shared input, the
@@ -307,6 +309,35 @@ net_case("paper", {"Name": "paper", "InC": 3, "InH": 127, "InW": 127, "Layers": 
     linear("classifier.6", 48, 6)]}, mixed=True)
 
 
+def positions(n, patch, stride):
+    p = list(range(0, n - patch + 1, stride))
+    if p[-1] + patch < n:
+        p.append(n - patch)
+    return p
+
+
+def occlusion(mods, x, cls, patch, stride, temperature):
+    """Occlusion sensitivity: the drop of softmax(logits/T)[cls] when a
+    patch x patch square of the normalised input is set to 0 (grey), per
+    position; a last position flush with the border."""
+    def prob(inp):
+        with torch.no_grad():
+            h = inp
+            for m in mods:
+                h = m.eval()(h)
+        return torch.softmax(h[0] / temperature, 0)[cls]
+    p0 = prob(x)
+    ys, xs = positions(x.shape[2], patch, stride), positions(x.shape[3], patch, stride)
+    grid = torch.zeros(len(ys), len(xs))
+    for i, y in enumerate(ys):
+        for j, xx in enumerate(xs):
+            o = x.clone()
+            o[:, :, y:y + patch, xx:xx + patch] = 0
+            grid[i, j] = p0 - prob(o)
+    index["occlusion"].append({"class": cls, "patch": patch, "stride": stride, "temperature": temperature,
+                               "score": float(p0), "grid": put(f"occlusion.c{cls}.grid", grid)})
+
+
 def shipped():
     """The shipped model on a real photo: only the maps and logits are stored."""
     meta, sd = alexnet_file.load(os.path.join(ROOT, "weights", "default", "flowers.alexnet"))
@@ -343,6 +374,7 @@ def shipped():
             h = m.eval()(h)
     order = torch.argsort(h[0], descending=True).tolist()
     c = explain_case("shipped", layers, mods, None, x, [order[0], order[1]])
+    occlusion(mods, x, order[0], 56, 28, meta["calibration"]["temperature"])
     c["photo"] = "photo.png"
     c["source"] = PHOTO
     index["cases"].append(c)
