@@ -35,6 +35,23 @@
 // Occlusion (Zeiler and Fergus, 2014) is forward-only and works for any
 // network: it slides a grey square over the input and measures how much the
 // class probability drops. See Occlusion.
+//
+// Both are pinned to PyTorch by testdata/gradcam.py (autograd for
+// Grad-CAM) on small seed, torchvision and paper networks and on the
+// shipped model with a real photo: within 1e-4 of the largest value.
+//
+// # Showing a map
+//
+// FrameOf places the network's input (the centre crop) in the photo;
+// Overlay draws a map over the photo with the Turbo colour map; Where and
+// Sentence say in words where it peaks ("top-centre").
+//
+// # Inside the network
+//
+// Filters draws the first convolution's filters as an image grid; Layers
+// names every layer (conv1, relu1, pool1, ..., fc3) with its shape and
+// share of the weights; Times runs one timed forward pass; Tiles draws one
+// layer's channels, strongest first.
 package explain
 
 import (
