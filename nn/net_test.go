@@ -149,3 +149,23 @@ func TestForwardBadInput(t *testing.T) {
 		t.Errorf("Forward returned %d logits, want 5", len(got))
 	}
 }
+
+// TestLinearWeight: the accessor returns the weights a linear layer was
+// built with, and nothing for other layers or out of range.
+func TestLinearWeight(t *testing.T) {
+	a := Arch{Name: "lw", InC: 3, InH: 1, InW: 1, Layers: []Layer{{Op: OpLinear, Name: "fc", In: 3, Out: 2}, {Op: OpReLU}}}
+	w := []float32{1, 2, 3, 4, 5, 6}
+	n, err := New(a, map[string]Weight{"fc.weight": {Shape: []int{2, 3}, F32: w}, "fc.bias": {Shape: []int{2}, F32: []float32{7, 8}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, bias, ok := n.LinearWeight(0)
+	if !ok || &got.F32[0] != &w[0] || got.Shape[0] != 2 || got.Shape[1] != 3 || bias[1] != 8 || got.Q8 != nil || got.Q4 != nil {
+		t.Errorf("LinearWeight(0) = %+v, %v, %v", got, bias, ok)
+	}
+	for _, i := range []int{-1, 1, 2} {
+		if _, _, ok := n.LinearWeight(i); ok {
+			t.Errorf("LinearWeight(%d) ok", i)
+		}
+	}
+}

@@ -8,6 +8,9 @@
 //	alexnet eval [-weights FILE] [-json] [-split FILE] DIR
 //	alexnet inspect FILE
 //	alexnet bench [-weights FILE] [-n N]
+//	alexnet explain [-weights FILE] [-class LABEL] [-method gradcam|occlusion] [-out FILE.png] IMAGE
+//	alexnet filters [-weights FILE] -out FILE.png
+//	alexnet activations [-weights FILE] -layer NAME -out FILE.png IMAGE
 //
 // Without -weights the shipped default model (package defaultmodel) is used.
 // Errors go to stderr as one line, with a non-zero exit status.
@@ -43,6 +46,10 @@ func init() {
 			"accuracy and confusion matrix over DIR/<label>/*", runEval},
 		{"inspect", "inspect FILE", "print a weight file's header", runInspect},
 		{"bench", "bench [-weights FILE] [-n N]", "time the forward pass per layer", runBench},
+		{"explain", "explain [-weights FILE] [-class LABEL] [-method gradcam|occlusion] [-out FILE.png] [-opacity A] [-patch N] [-stride N] IMAGE",
+			"heatmap of the photo regions that drove the answer (Grad-CAM or occlusion), over the photo", runExplain},
+		{"filters", "filters [-weights FILE] [-per-filter] [-scale N] -out FILE.png", "the first layer's filters as an image grid", runFilters},
+		{"activations", "activations [-weights FILE] -layer NAME [-max N] [-same-scale] -out FILE.png IMAGE", "one layer's activation maps as tiles, strongest first", runActivations},
 	}
 }
 
@@ -89,7 +96,11 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "alexnet %s: %s\n", c.name, oneLine(err))
 		return 1
 	}
-	fmt.Fprintf(stderr, "alexnet: unknown command %q (want convert, classify, eval, inspect or bench)\n", args[0])
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	fmt.Fprintf(stderr, "alexnet: unknown command %q (want one of %s)\n", args[0], strings.Join(names, ", "))
 	return 2
 }
 
