@@ -161,6 +161,7 @@ func BenchmarkWinoParts(b *testing.B) {
 		}
 	})
 	b.Run("in", func(b *testing.B) {
+		c0 := cpuTime()
 		for i := 0; i < b.N; i++ {
 			if wc.f == 4 {
 				wc.inputTransform4(wc.padded)
@@ -168,6 +169,7 @@ func BenchmarkWinoParts(b *testing.B) {
 				wc.inputTransform(wc.padded)
 			}
 		}
+		reportCPU(b, c0, "cpu-ms/op")
 	})
 	b.Run("gemm", func(b *testing.B) {
 		c0 := cpuTime()
