@@ -316,6 +316,9 @@ func cleanUpper(x []float32) {
 var benchSink float32
 
 func BenchmarkDirtyUpper(b *testing.B) {
+	if !hasAVX2 {
+		b.Fatal("BenchmarkDirtyUpper needs AVX2 (it runs a ymm load and store)")
+	}
 	const in, out, group = 4608, 2048, 64
 	r := rand.New(rand.NewSource(24))
 	q := make([]int8, in*out)
