@@ -95,15 +95,15 @@ func funcName(fn any) string {
 // TestUpperViolations holds the checker to hand-assembled code.
 func TestUpperViolations(t *testing.T) {
 	const (
-		vpxorY   = "\xc5\xfd\xef\xc0" // VPXOR Y0, Y0, Y0
-		addss    = "\xf3\x0f\x58\xc1" // ADDSS X1, X0 (legacy SSE)
-		vaddss   = "\xc5\xfa\x58\xc1" // VADDSS X1, X0, X0
-		vzu      = "\xc5\xf8\x77"     // VZEROUPPER
-		cmpq     = "\x48\x39\xd3"     // CMPQ DX, BX (x86asm alone misreads VZEROUPPER before it)
-		ret      = "\xc3"             // RET
-		je4      = "\x74\x04"         // JE +4
-		invalid  = "\x06"             // PUSH ES, invalid in 64-bit mode
-		callSelf = "\xe8\x00\x00\x00\x00"
+		vpxorY   = "\xc5\xfd\xef\xc0"     // VPXOR Y0, Y0, Y0
+		addss    = "\xf3\x0f\x58\xc1"     // ADDSS X1, X0 (legacy SSE)
+		vaddss   = "\xc5\xfa\x58\xc1"     // VADDSS X1, X0, X0
+		vzu      = "\xc5\xf8\x77"         // VZEROUPPER
+		cmpq     = "\x48\x39\xd3"         // CMPQ DX, BX (x86asm alone misreads VZEROUPPER before it)
+		ret      = "\xc3"                 // RET
+		je4      = "\x74\x04"             // JE +4
+		invalid  = "\x06"                 // PUSH ES, invalid in 64-bit mode
+		callSelf = "\xe8\x00\x00\x00\x00" // CALL to the next instruction
 	)
 	for _, c := range []struct {
 		code     string
@@ -111,8 +111,9 @@ func TestUpperViolations(t *testing.T) {
 		bad      int
 		errorful bool
 	}{
-		{addss + ret, false, 0, false},                   // no 256-bit code
-		{vpxorY + vzu + addss + ret, true, 0, false},     // cleared first
+		{addss + ret, false, 0, false},               // no 256-bit code
+		{vpxorY + vzu + addss + ret, true, 0, false}, // cleared first
+		{vpxorY + vzu + cmpq + addss + ret, true, 0, false},
 		{vpxorY + vaddss + vzu + ret, true, 0, false},    // VEX is fine while dirty
 		{vpxorY + addss + vzu + ret, true, 1, false},     // SSE while dirty
 		{vpxorY + ret, true, 1, false},                   // returns dirty
