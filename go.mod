@@ -10,6 +10,7 @@ require (
 	github.com/nlpodyssey/gopickle v0.2.0
 	github.com/vugu/vjson v0.0.0-20200505061711-f9cbed27d3d9
 	github.com/vugu/vugu v0.4.0
+	golang.org/x/arch v0.33.0
 	golang.org/x/image v0.48.0
 )
 

@@ -33,7 +33,11 @@
 // The families: kernel (micro-kernel; gemm.go packs for it), dot (dotF32),
 // dotq8 (dotQ8, dotQ8x4), dotq4 (dotQ4, dotQ4x4; dotq4.go also holds the
 // 4-bit layout), ops (rectify, maxInto; ops.go also holds the other ops),
-// and cpu (cpu_simd_*.go: which SIMD the machine has). The SIMD kernels use
+// winograd4 (outputTransform4; winograd4.go also holds the rest of
+// F(4x4,3x3)), and cpu (cpu_simd_*.go: which SIMD the machine has). An
+// amd64 kernel that uses 256-bit registers clears their upper halves before
+// any scalar code and before it returns (kernel_simd_amd64.go says why;
+// TestAVXUpperClean checks the compiled code). The SIMD kernels use
 // simd/archsimd (Go 1.27 with GOEXPERIMENT=simd); every build runs the same
 // tests:
 //

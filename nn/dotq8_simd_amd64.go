@@ -7,7 +7,9 @@ import "simd/archsimd"
 // dotQ8 is sum_i float32(q[i])*x[i] over len(q) (x at least as long): 8
 // int8 a step, sign-extended to Int32x8 and converted to Float32x8, two
 // accumulators. (amd64's archsimd has no ExtendHi; each step loads 16 bytes
-// and uses the low 8, so the loop stops 16 before the end.)
+// and uses the low 8, so the loop stops 16 before the end.) The loop is all
+// VEX; the horizontal sum and the tail run after the upper halves are
+// cleared.
 func dotQ8(q []int8, x []float32) float32 {
 	if !hasAVX2 {
 		return dotQ8Scalar(q, x)
@@ -22,6 +24,7 @@ func dotQ8(q []int8, x []float32) float32 {
 	}
 	var tmp [8]float32
 	s0.Add(s1).StoreArray(&tmp)
+	archsimd.ClearAVXUpperBits() // the sum and the tail are scalar SSE code (kernel_simd_amd64.go)
 	return ((tmp[0] + tmp[1]) + (tmp[2] + tmp[3])) + ((tmp[4] + tmp[5]) + (tmp[6] + tmp[7])) + dotQ8Scalar(q[i:], x[i:])
 }
 

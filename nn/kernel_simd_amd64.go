@@ -7,6 +7,18 @@ import "simd/archsimd"
 // SIMD build on amd64: a 4x24 tile in 12 Float32x8 (AVX2) accumulators, 3
 // vector loads of B and 4 broadcasts of A per k, VFMADD231PS: the same
 // register budget as wasm's 4x12 (16 ymm registers) at twice the width.
+//
+// Every function here that uses 256-bit registers (this kernel, dotQ8,
+// dotQ4) is all VEX-encoded from its first 256-bit instruction and clears
+// the upper halves (archsimd.ClearAVXUpperBits, VZEROUPPER) before any
+// scalar code and before it returns. Go compiles scalar float32 code to
+// legacy SSE (MOVSS, ADDSS, CVTSI2SS, XORPS, ...), and on Intel a legacy SSE
+// instruction run while the upper halves are dirty pays a penalty: a state
+// transition of tens of cycles on older cores, a merge with the upper half
+// and a false dependency on later ones (AMD does neither). On an Intel Xeon
+// this made the int4 FC layers ten times slower than the scalar build
+// (issue 13; golang/go#80835). TestAVXUpperClean checks the rule on the
+// compiled code; BenchmarkDirtyUpper measures what it costs.
 const (
 	mr = 4
 	nr = 24
@@ -88,6 +100,7 @@ func kernel4x24AVX2(k int, a, b, c []float32, ldc int, bias []float32) {
 	c30.Store(c[3*ldc+0 : 3*ldc+8])
 	c31.Store(c[3*ldc+8 : 3*ldc+16])
 	c32.Store(c[3*ldc+16 : 3*ldc+24])
+	archsimd.ClearAVXUpperBits()
 }
 
 // narrowTiles: no narrower tile in this build (see kernel_simd_wasm.go).

@@ -90,9 +90,10 @@ func (wc *winoConv) inputTransform4(in []float32) {
 	}
 }
 
-// outputTransform4 is Y = A^T m A + bias for every output channel and 4x4
-// tile, clipped at the map's edge.
-func (wc *winoConv) outputTransform4(dst, bias []float32) {
+// outputTransform4Scalar is Y = A^T m A + bias for every output channel and
+// 4x4 tile, clipped at the map's edge: outputTransform4 in builds without
+// SIMD, and the loop the SIMD one is tested against.
+func (wc *winoConv) outputTransform4Scalar(dst, bias []float32) {
 	mp, tp, oh, ow, tw := wc.mp, wc.tp, wc.oh, wc.ow, wc.tw
 	xs := mp * tp
 	m := wc.m[:36*xs]

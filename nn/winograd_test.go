@@ -64,6 +64,40 @@ func TestWinogradRandom(t *testing.T) {
 	}
 }
 
+// TestOutputTransform4 holds the build's outputTransform4 (four tiles at a
+// time in SIMD builds) to outputTransform4Scalar on random M: maps ending in
+// partial tiles, tile counts that are not multiples of 4, and every output
+// pixel written.
+func TestOutputTransform4(t *testing.T) {
+	r := rand.New(rand.NewSource(25))
+	for it := 0; it < 40; it++ {
+		ocg, h, w := 1+r.Intn(9), 1+r.Intn(19), 1+r.Intn(19)
+		a := Arch{InC: 2, InH: h, InW: w, Layers: []Layer{conv("c", 2, ocg, 3, 1, 1, 1)}}
+		paths := defaultConvPaths()
+		paths.winoTile = 4
+		n, err := newWithPaths(a, randParams(r, a), paths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wc := n.layers[0].conv.wino
+		copy(wc.m, randVec(r, 36*wc.mp*wc.tp, 1))
+		got, scalar := make([]float32, ocg*h*w), make([]float32, ocg*h*w)
+		for i := range got {
+			got[i] = 1e30 // any pixel left unwritten shows
+		}
+		wc.outputTransform4(got, wc.bias)
+		wc.outputTransform4Scalar(scalar, wc.bias)
+		want := make([]float64, len(scalar))
+		for i, v := range scalar {
+			want[i] = float64(v)
+		}
+		// FMA (amd64) rounds once where the scalar loop rounds twice.
+		if d, m := maxDiff(got, want); d > 1e-6*math.Max(1, m) {
+			t.Fatalf("ocg=%d %dx%d: max diff %g (max |scalar| %g)", ocg, h, w, d, m)
+		}
+	}
+}
+
 // TestWinoTileChoice pins which tile the seed's layers take (winoCost).
 func TestWinoTileChoice(t *testing.T) {
 	for _, c := range []struct{ oh, f int }{{55, 4}, {27, 4}, {13, 4}, {2, 2}, {1, 2}} {
@@ -127,22 +161,43 @@ func BenchmarkWinoParts(b *testing.B) {
 		}
 	})
 	b.Run("in", func(b *testing.B) {
+		c0 := cpuTime()
 		for i := 0; i < b.N; i++ {
-			wc.inputTransform(wc.padded)
+			if wc.f == 4 {
+				wc.inputTransform4(wc.padded)
+			} else {
+				wc.inputTransform(wc.padded)
+			}
 		}
+		reportCPU(b, c0, "cpu-ms/op")
 	})
 	b.Run("gemm", func(b *testing.B) {
 		c0 := cpuTime()
 		for i := 0; i < b.N; i++ {
-			wc.gemms(0, 0, 16)
+			wc.gemms(0, 0, wc.nx)
 		}
 		reportCPU(b, c0, "cpu-ms/op")
 	})
 	b.Run("out", func(b *testing.B) {
+		c0 := cpuTime()
 		for i := 0; i < b.N; i++ {
-			wc.outputTransform(dst, wc.bias)
+			if wc.f == 4 {
+				wc.outputTransform4(dst, wc.bias)
+			} else {
+				wc.outputTransform(dst, wc.bias)
+			}
 		}
+		reportCPU(b, c0, "cpu-ms/op")
 	})
+	if wc.f == 4 {
+		b.Run("out-scalar", func(b *testing.B) {
+			c0 := cpuTime()
+			for i := 0; i < b.N; i++ {
+				wc.outputTransform4Scalar(dst, wc.bias)
+			}
+			reportCPU(b, c0, "cpu-ms/op")
+		})
+	}
 }
 
 // TestRearrangeRandom runs the layers rearranged into 3x3 stride-1 convs
