@@ -37,6 +37,7 @@ import (
 
 	"alexnet/classifier"
 	"alexnet/internal/headless"
+	"alexnet/internal/shared"
 	"alexnet/prep"
 	"alexnet/weights"
 
@@ -46,10 +47,7 @@ import (
 	"golang.org/x/image/draw"
 )
 
-const (
-	photoRoot = "/work/shared/data/flower_photos"
-	ProbTol   = 0.05
-)
+const ProbTol = 0.05
 
 var (
 	buildOnce sync.Once
@@ -327,6 +325,10 @@ func valPhotos(t *testing.T, perClass int) []photo {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	photoRoot, err := shared.Photos()
+	if err != nil {
+		t.Fatal(err)
+	}
 	count := map[string]int{}
 	var out []photo
 	sc := bufio.NewScanner(f)
@@ -968,7 +970,7 @@ const tensorJS = `(async (b64, type) => {
 	const d = g.getImageData(0, 0, bmp.width, bmp.height).data;
 	const r = await call({type: 'tensor', id: 2, pixels: d, width: bmp.width, height: bmp.height}, [d.buffer]);
 	w.terminate();
-	if (r.type !== 'tensor') throw new Error(r.message);
+	if (r.type !== 'tensor-data') throw new Error(r.message);
 	const bytes = new Uint8Array(r.data.buffer); let bin = '';
 	for (let i = 0; i < bytes.length; i += 8192) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
 	return btoa(bin);

@@ -5,51 +5,39 @@
 //
 // Layout of the package:
 //
-//	app.go            state and formatting shared by the components (no syscall/js)
-//	root.vugu/.go     the page: header, inputs, results, errors
-//	modelpanel.*      the model card: status, download progress, facts
-//	resultcard.*      one classified photo: preview, top 5, "not sure"
-//	camera.*          live webcam: start/stop, chooser, live top 5, FPS
-//	platform_js.go    browser glue (syscall/js): worker, fetch+cache, decoding, camera, drop/paste
-//	platform_other.go native stand-ins so the logic builds and tests natively
+//	app.go              state and formatting shared by the components (no syscall/js)
+//	root.vugu/.go       the page: header, inputs, results, errors
+//	model-panel.*       the model card: status, download progress, facts
+//	result-card.*       one classified photo: preview, top 5, "not sure"
+//	preds.*             a top-5 list
+//	camera.*            live webcam: start/stop, chooser, live top 5, FPS
+//	*_gen.go            what vugugen writes from the .vugu files (go generate)
+//
+// The browser glue (syscall/js), one file per concern, each with a native
+// stand-in (*_other.go) so the logic builds and tests natively:
+//
+//	browser_js.go       the page's clock and timers
+//	worker_js.go        the classifier's worker: start it, post requests (package internal/protocol)
+//	model_js.go         the weight file: choose, fetch with progress, cache, read a dropped one
+//	photos_js.go        files from the picker, decoding, previews
+//	camera_js.go        the camera: open, grab frames, list devices
+//	events_js.go        page-wide events: drag and drop anywhere, paste
 //
 // Background goroutines change component state only between
 // env.Lock() and env.UnlockRender().
 package main
 
+// The Vugu components' code, web/*_gen.go, is generated from the .vugu
+// files and committed; build.sh checks it is current.
+//go:generate go tool vugugen -skip-go-mod -skip-main .
+//go:generate sh -c "gofmt -w *_gen.go"
+
 import (
 	"strconv"
 	"strings"
+
+	"alexnet/internal/protocol"
 )
-
-// Pred is one class and its probability.
-type Pred struct {
-	Label string
-	Index int
-	Prob  float64
-}
-
-// Result is the worker's answer for one image or frame.
-type Result struct {
-	Top     []Pred
-	NotSure bool
-	Ms      float64
-	Workers int // 2 when the worker split the pass with its helper on a second core
-}
-
-// ModelInfo is what the worker reports about the loaded weight file.
-type ModelInfo struct {
-	Name      string
-	Arch      string
-	Labels    []string
-	Quant     string
-	Params    int
-	Bytes     int
-	LoadMs    float64 // decode + verify in the worker
-	InW, InH  int
-	Resize    int // the weight file's preprocessing: shorter side resized to this (0: squash)
-	Threshold float64
-}
 
 // Model status values, also the data-status of the status element.
 const (
@@ -66,7 +54,7 @@ type ModelState struct {
 	Loaded      int64  // bytes downloaded so far
 	Total       int64  // bytes expected, 0 when unknown
 	FromCache   bool
-	Info        *ModelInfo // the model in use; kept when a replacement fails
+	Info        *protocol.ModelInfo // the model in use; kept when a replacement fails
 	Err         string
 	ReadyMs     float64 // navigation start to ready
 	LastMs      float64 // ms of the last inference
@@ -106,7 +94,7 @@ type Item struct {
 	OrigW      int
 	OrigH      int
 	State      string
-	Res        Result
+	Res        protocol.Result
 	Err        string
 }
 
@@ -265,9 +253,6 @@ func LabelList(labels []string, max int) string {
 func IsModelName(name string) bool {
 	return strings.HasSuffix(strings.ToLower(name), ".alexnet")
 }
-
-// ModelMagic is the first four bytes of a weight file (package weights).
-const ModelMagic = "ALXN"
 
 // FPS counts results in a sliding one-second window.
 type FPS struct {

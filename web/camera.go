@@ -4,6 +4,8 @@ import (
 	"strconv"
 
 	"github.com/vugu/vugu"
+
+	"alexnet/internal/protocol"
 )
 
 // CamState is the webcam part of the page.
@@ -11,7 +13,7 @@ type CamState struct {
 	On, Starting bool
 	Devices      []CamDevice
 	DeviceID     string
-	Res          Result
+	Res          protocol.Result
 	HasRes       bool
 	FPS          float64
 	Err          string
@@ -106,7 +108,7 @@ func (c *Root) runCamera(deviceID string) {
 			cam.waitFrame()
 			continue
 		}
-		var res Result
+		var res protocol.Result
 		select {
 		case <-c.engine:
 			res, err = workerClassify(fr)

@@ -5,13 +5,15 @@ import (
 	"strconv"
 
 	"github.com/vugu/vugu"
+
+	"alexnet/internal/protocol"
 )
 
 // Root is the whole page.
 type Root struct {
 	env vugu.EventEnv
 
-	Manifest Manifest
+	Manifest protocol.Manifest
 	Model    ModelState
 	Items    []*Item // newest first
 	Cam      CamState
@@ -20,21 +22,13 @@ type Root struct {
 	nextID   int
 	queue    chan []fileRef // photos waiting for the worker, handled in order
 	modelURL string
-	// the worker answers one request at a time; the camera loop and the
-	// photo queue share it through this token.
+	// engine is the one "busy" gate: the worker answers one request at a
+	// time, and whoever holds this token is using it. Photos and model
+	// loads wait for it; the camera loop drops a frame when it is taken.
 	engine chan struct{}
 	// updateLive's render throttle (under the event lock).
 	liveRendered float64
 	livePending  bool
-}
-
-// Manifest is build.sh's dist/manifest.json.
-type Manifest struct {
-	Model     string // file name of the default weight file (content-hashed)
-	ModelSize int64
-	Worker    string
-	WasmExec  string
-	Version   string
 }
 
 // Init runs once, before the first render.
@@ -200,7 +194,7 @@ func (c *Root) installModel(blob modelBlob, source string, fromCache, replacing 
 }
 
 // modelReady makes a verified model the one in use.
-func (c *Root) modelReady(info ModelInfo, source string, fromCache bool) {
+func (c *Root) modelReady(info protocol.ModelInfo, source string, fromCache bool) {
 	ready := nowMs()
 	c.update(func() {
 		c.Model.Status, c.Model.Phase, c.Model.Err = StatusReady, "", ""

@@ -99,7 +99,7 @@
 				}
 				early.progress.phase = 'Verifying';
 				const answer = await new Promise((resolve) => {
-					const id = 'boot-load';
+					const id = -1; // the page's own requests count up from 1
 					const on = (e) => {
 						if (e.data && e.data.id === id) {
 							worker.removeEventListener('message', on);

@@ -49,7 +49,7 @@ if (role === 'main' && self.crossOriginIsolated && typeof SharedArrayBuffer === 
 			if (typeof handle === 'function') handle({ type: 'helper', msg });
 		};
 		helper.onmessage = (e) => toGo(e.data);
-		helper.onerror = () => toGo({ type: 'split-error' }); // no gen: the current helper
+		helper.onerror = () => toGo({ type: 'split-error', gen: 0 }); // gen 0: the current helper
 		return helper;
 	};
 }
@@ -63,7 +63,6 @@ function fail(err) {
 	early.forEach(reply);
 	early.length = 0;
 	self.onmessage = (e) => reply(e.data);
-	self.postMessage({ type: 'fatal', message });
 }
 
 let canvas = null;

@@ -1,0 +1,213 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+	"strconv"
+	"syscall/js"
+	"time"
+
+	"alexnet/internal/protocol"
+	"alexnet/internal/protocol/port"
+)
+
+// The camera: open it, grab frames, list the devices.
+
+type camera struct {
+	stream, video js.Value
+	deviceID      string
+	lastTime      float64
+	// A live stream's currentTime moves on continuously, not once a frame,
+	// so where the browser has requestVideoFrameCallback a callback that
+	// re-registers itself counts the frames the video presents: grab takes
+	// a frame only when the count moved, and waitFrame wakes on the next.
+	rvfc     bool
+	frames   int     // frames presented so far
+	seen     int     // frames when the last frame was grabbed
+	lastCb   float64 // nowMs of the last callback
+	onFrame  js.Func
+	cbID     js.Value
+	newFrame chan struct{}
+	closed   bool
+}
+
+func openCamera(deviceID string) (*camera, error) {
+	md := global.Get("navigator").Get("mediaDevices")
+	if !md.Truthy() || !md.Get("getUserMedia").Truthy() {
+		return nil, errors.New("This browser cannot use a camera here (it needs a secure page: https or localhost).")
+	}
+	video := map[string]any{"width": map[string]any{"ideal": 640}, "height": map[string]any{"ideal": 480}}
+	if deviceID != "" {
+		video["deviceId"] = map[string]any{"exact": deviceID}
+	} else {
+		video["facingMode"] = "environment"
+	}
+	stream, err := await(md.Call("getUserMedia", map[string]any{"video": video, "audio": false}))
+	if err != nil {
+		switch port.ErrorName(err) {
+		case "NotAllowedError", "SecurityError":
+			return nil, errors.New("Camera access was denied. Allow the camera for this site in your browser settings, or use a photo instead.")
+		case "NotFoundError", "OverconstrainedError":
+			return nil, errors.New("No camera was found. Connect one, or use a photo instead.")
+		case "NotReadableError", "AbortError":
+			return nil, errors.New("The camera is in use by another app or could not start.")
+		}
+		return nil, errors.New("The camera could not start: " + err.Error())
+	}
+	v := document.Call("querySelector", `[data-testid="camera-video"]`)
+	if !v.Truthy() {
+		stopStream(stream)
+		return nil, errors.New("the video element is missing")
+	}
+	v.Set("muted", true)
+	v.Set("playsInline", true)
+	v.Set("srcObject", stream)
+	if _, err := await(v.Call("play")); err != nil {
+		stopStream(stream)
+		return nil, errors.New("The camera video could not play: " + err.Error())
+	}
+	c := &camera{stream: stream, video: v, lastTime: -1}
+	if v.Get("requestVideoFrameCallback").Truthy() {
+		c.rvfc, c.newFrame = true, make(chan struct{}, 1)
+		c.onFrame = js.FuncOf(func(js.Value, []js.Value) any {
+			if c.closed {
+				return nil
+			}
+			c.frames++
+			c.lastCb = nowMs()
+			select {
+			case c.newFrame <- struct{}{}:
+			default:
+			}
+			c.cbID = v.Call("requestVideoFrameCallback", c.onFrame)
+			return nil
+		})
+		c.cbID = v.Call("requestVideoFrameCallback", c.onFrame)
+	}
+	if tr := stream.Call("getVideoTracks"); tr.Length() > 0 {
+		if s := tr.Index(0).Call("getSettings"); s.Get("deviceId").Type() == js.TypeString {
+			c.deviceID = s.Get("deviceId").String()
+		}
+	}
+	return c, nil
+}
+
+func stopStream(s js.Value) {
+	tr := s.Call("getTracks")
+	for i := 0; i < tr.Length(); i++ {
+		tr.Index(i).Call("stop")
+	}
+}
+
+// close stops the stream and detaches it from the video element, unless a
+// newer camera already took the element: when the user switches cameras, the
+// old loop may finish its last classification after the new stream started.
+func (c *camera) close() {
+	if c.rvfc && !c.closed {
+		c.closed = true
+		c.video.Call("cancelVideoFrameCallback", c.cbID)
+		f := c.onFrame
+		go func() { sleepMs(200); f.Release() }() // after any callback already queued
+	}
+	c.closed = true
+	stopStream(c.stream)
+	if c.video.Get("srcObject").Equal(c.stream) {
+		c.video.Set("srcObject", js.Null())
+	}
+}
+
+var errNoFrame = errors.New("no new frame yet")
+
+// grab returns the current video frame as an ImageBitmap: for a model
+// (m not nil), the part its preprocessing keeps (CamCrop), cut and scaled
+// to its input size by the browser; else the whole frame, at most CamSide
+// on its longer side. createImageBitmap does not read the pixels on this
+// thread; the worker draws the bitmap on its own canvas. errNoFrame when
+// the video has not moved on since the last grab.
+func (c *camera) grab(m *protocol.ModelInfo) (fr frame, err error) {
+	defer func() {
+		if r := recover(); r != nil { // createImageBitmap threw (the video is not ready)
+			fr, err = frame{}, errNoFrame
+		}
+	}()
+	w, h := c.video.Get("videoWidth").Int(), c.video.Get("videoHeight").Int()
+	if w == 0 || h == 0 {
+		return frame{}, errNoFrame
+	}
+	if c.rvfc && nowMs()-c.lastCb < 250 {
+		if c.frames == c.seen {
+			return frame{}, errNoFrame
+		}
+		c.seen = c.frames
+	} else {
+		// No frame callbacks (not supported, or not coming, say for a hidden
+		// video): a frame whenever the clock moved.
+		t := c.video.Get("currentTime").Float()
+		if t == c.lastTime {
+			return frame{}, errNoFrame
+		}
+		c.lastTime = t
+	}
+	src, fw, fh := Rect{0, 0, w, h}, 0, 0
+	if m != nil && m.InW > 0 && m.InH > 0 {
+		src, fw, fh = CamCrop(w, h, m.Resize, m.InW, m.InH), m.InW, m.InH
+	}
+	if src.W == 0 || fw == 0 {
+		src = Rect{0, 0, w, h}
+		fw, fh = FitWithin(w, h, CamSide)
+	}
+	opts := map[string]any{"resizeWidth": fw, "resizeHeight": fh, "resizeQuality": "high"}
+	bmp, err := await(global.Call("createImageBitmap", c.video, src.X, src.Y, src.W, src.H, opts))
+	if err != nil {
+		return frame{}, errors.New("the camera frame could not be read: " + err.Error())
+	}
+	return frame{bitmap: bmp, isBitmap: true, W: fw, H: fh, OrigW: w, OrigH: h}, nil
+}
+
+// waitFrame waits for the next video frame (requestVideoFrameCallback, or an
+// animation frame where that is missing), or 100 ms at most.
+func (c *camera) waitFrame() {
+	if c.rvfc {
+		select {
+		case <-c.newFrame:
+		case <-time.After(100 * time.Millisecond):
+		}
+		return
+	}
+	ch := make(chan struct{}, 2)
+	f := js.FuncOf(func(js.Value, []js.Value) any { ch <- struct{}{}; return nil })
+	if c.video.Get("requestVideoFrameCallback").Truthy() {
+		c.video.Call("requestVideoFrameCallback", f)
+	} else {
+		global.Call("requestAnimationFrame", f)
+	}
+	global.Call("setTimeout", f, 100)
+	<-ch
+	// The other callback may still fire: release after it cannot.
+	go func() { sleepMs(150); f.Release() }()
+}
+
+func listCameras() []CamDevice {
+	md := global.Get("navigator").Get("mediaDevices")
+	if !md.Truthy() {
+		return nil
+	}
+	list, err := await(md.Call("enumerateDevices"))
+	if err != nil {
+		return nil
+	}
+	var out []CamDevice
+	for i := 0; i < list.Length(); i++ {
+		d := list.Index(i)
+		if d.Get("kind").String() != "videoinput" {
+			continue
+		}
+		label := d.Get("label").String()
+		if label == "" {
+			label = "Camera " + strconv.Itoa(len(out)+1)
+		}
+		out = append(out, CamDevice{ID: d.Get("deviceId").String(), Label: label})
+	}
+	return out
+}
