@@ -1,6 +1,7 @@
 // Command browserbench measures the web app in headless Chromium and sets
-// it beside the peer runtimes (ONNX Runtime Web, TensorFlow.js) of
-// /work/shared/bench, run right after in the same Chromium:
+// it beside the peer runtimes (ONNX Runtime Web, TensorFlow.js) of the
+// shared folder's bench/ (../shared from the repository root, or
+// $ALEXNET_SHARED), run right after in the same Chromium:
 //
 //	go run ./cmd/browserbench            # or ./bench.sh (niced)
 //	go run ./cmd/browserbench -h         # flags
@@ -26,7 +27,7 @@
 //   - webcam FPS with Chromium's fake camera fed a .y4m of the photo, and
 //     the page's animation-frame gaps meanwhile (responsiveness);
 //
-// then runs /work/shared/bench/run.sh --models seed_alexnet and prints our
+// then runs the shared bench/run.sh --models seed_alexnet and prints our
 // worker median against each peer configuration. The JSON (-json) holds
 // every raw time.
 package main
@@ -46,6 +47,7 @@ import (
 	"time"
 
 	"alexnet/internal/headless"
+	"alexnet/internal/shared"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
@@ -155,8 +157,8 @@ func main() {
 		classify  = flag.Int("classifications", 1000, "classifications before the last memory reading")
 		camSecs   = flag.Int("webcam", 10, "seconds of webcam")
 		photoPath = flag.String("photo", "", "JPEG to classify (default: the first val photo of train/split.txt)")
-		peers     = flag.Bool("peers", true, "run /work/shared/bench/run.sh --models seed_alexnet afterwards")
-		peersCmd  = flag.String("peers-cmd", "/work/shared/bench/run.sh", "the peer harness")
+		peers     = flag.Bool("peers", true, "run the shared folder's bench/run.sh --models seed_alexnet afterwards")
+		peersCmd  = flag.String("peers-cmd", "", "the peer harness (default: bench/run.sh of the shared folder)")
 		dist      = flag.String("dist", "", "serve this already built folder instead of running build.sh")
 		appBench  = flag.Bool("app", true, "measure the app (false: only the peer harness)")
 	)
@@ -190,6 +192,11 @@ func main() {
 		}
 	}
 	rep.Photo = *photoPath
+	if *peers && *peersCmd == "" {
+		if *peersCmd, err = shared.Path("bench", "run.sh"); err != nil {
+			log.Fatal(err)
+		}
+	}
 	photo, err := os.ReadFile(*photoPath)
 	if err != nil {
 		log.Fatal(err)
@@ -331,10 +338,14 @@ func firstValPhoto(repo string) (string, error) {
 		return "", fmt.Errorf("no -photo and %v", err)
 	}
 	defer f.Close()
+	photos, err := shared.Photos()
+	if err != nil {
+		return "", fmt.Errorf("no -photo and %v", err)
+	}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if fs := strings.Fields(sc.Text()); len(fs) == 2 && fs[0] == "val" {
-			return filepath.Join("/work/shared/data/flower_photos", fs[1]), nil
+			return filepath.Join(photos, fs[1]), nil
 		}
 	}
 	return "", fmt.Errorf("no val photo in train/split.txt; pass -photo")
