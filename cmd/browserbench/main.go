@@ -34,10 +34,13 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"image"
+	_ "image/jpeg"
 	"log"
 	"os"
 	"os/exec"
@@ -292,10 +295,10 @@ func measureApp(ctx context.Context, repo, tmp, dist string, rep *report, photo 
 		dir = filepath.Join(tmp, "dist")
 		log.Printf("build.sh %s", dir)
 		t := time.Now()
-		cmd := exec.CommandContext(ctx, "bash", "build.sh", dir)
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("build.sh: %w", err)
+		out, err := headless.Build(ctx, repo, dir)
+		os.Stderr.WriteString(out)
+		if err != nil {
+			return err
 		}
 		log.Printf("built in %s", time.Since(t).Round(time.Millisecond))
 	}
@@ -307,7 +310,11 @@ func measureApp(ctx context.Context, repo, tmp, dist string, rep *report, photo 
 	log.Printf("serving %s at %s", dir, app.URL)
 
 	y4m := filepath.Join(tmp, "camera.y4m")
-	if err := writeY4M(photo, y4m, 320, 240, 30); err != nil {
+	img, _, err := image.Decode(bytes.NewReader(photo))
+	if err != nil {
+		return fmt.Errorf("decode the photo: %w", err)
+	}
+	if _, err := headless.WriteY4M(img, y4m, 320, 240, 30); err != nil {
 		return err
 	}
 	b, err := newBrowser(ctx, filepath.Join(tmp, "chromium"), map[string]any{
@@ -373,25 +380,7 @@ func newBrowser(parent context.Context, home string, flags map[string]any) (*bro
 	return b, nil
 }
 
-func eval[T any](ctx context.Context, expr string) (T, error) {
-	return chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
-}
-
-// waitJS polls a JS condition (every 50 ms) until it holds.
-func waitJS(ctx context.Context, what, cond string, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+cond+")"))
-		if err == nil && ok {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			txt, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 400) : ''`))
-			return fmt.Errorf("timed out after %s waiting for %s; page says: %q", timeout, what, txt)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
+func eval[T any](ctx context.Context, expr string) (T, error) { return headless.Eval[T](ctx, expr) }
 
 type timeline struct {
 	ReadyAt       float64 `json:"readyAt"`
@@ -406,7 +395,7 @@ func pageLoad(ctx context.Context, app *appServer, kind string) (load, error) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(app.URL+"/?benchauto")); err != nil {
 		return load{}, err
 	}
-	if err := waitJS(ctx, "first result", `window.__bench && window.__bench.firstPaintAt !== null`, 3*time.Minute); err != nil {
+	if err := headless.Wait(ctx, "first result", `window.__bench && window.__bench.firstPaintAt !== null`, 3*time.Minute); err != nil {
 		return load{}, err
 	}
 	tl, err := eval[timeline](ctx, `({readyAt: __bench.readyAt, firstResultAt: __bench.firstResultAt, firstPaintAt: __bench.firstPaintAt})`)
@@ -483,7 +472,7 @@ func measure(ctx context.Context, app *appServer, rep *report, photo []byte, pho
 	if err := chromedp.Do(tctx, chromedp.Navigate(app.URL+"/")); err != nil {
 		return err
 	}
-	if err := waitJS(tctx, "model ready", `window.__bench && window.__bench.readyAt !== null && __bench.workers.length > 0`, 3*time.Minute); err != nil {
+	if err := headless.Wait(tctx, "model ready", `window.__bench && window.__bench.readyAt !== null && __bench.workers.length > 0`, 3*time.Minute); err != nil {
 		return err
 	}
 	wm := newWorkerMem(ctx)
@@ -541,7 +530,7 @@ func measure(ctx context.Context, app *appServer, rep *report, photo []byte, pho
 	if err := chromedp.Do(tctx, chromedp.Click(chromedp.CSS(`[data-testid=camera-start]`))); err != nil {
 		return fmt.Errorf("webcam: %w", err)
 	}
-	if err := waitJS(tctx, "live results", `document.querySelector('[data-testid=live-results] [data-testid=pred]')`, time.Minute); err != nil {
+	if err := headless.Wait(tctx, "live results", `document.querySelector('[data-testid=live-results] [data-testid=pred]')`, time.Minute); err != nil {
 		return err
 	}
 	time.Sleep(2 * time.Second) // let the FPS average settle

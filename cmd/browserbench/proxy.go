@@ -1,19 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
-	"os"
-	"os/exec"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"alexnet/internal/headless"
 )
 
 // The app is served by its own server (the root package, `go run .`),
@@ -83,57 +79,23 @@ func headerBytes(h http.Header) int64 {
 type appServer struct {
 	URL   string
 	count *counter
-	cmd   *exec.Cmd
+	app   *headless.Server
 	srv   *http.Server
 }
 
-// startApp builds the app's server into tmp and serves dist through the
-// counting proxy.
+// startApp starts the app's server (built into tmp) on dist and serves it
+// through the counting proxy.
 func startApp(ctx context.Context, repo, dist, tmp string) (*appServer, error) {
-	bin := tmp + "/alexnet-web"
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	build.Dir = repo
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return nil, fmt.Errorf("build the app server: %w", err)
-	}
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-dir", dist, "-build=false")
-	cmd.Dir = repo
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	stderr, err := cmd.StderrPipe()
+	app, err := headless.Serve(ctx, repo, dist, tmp)
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	// The server logs "serving DIR on http://ADDR/" once it listens.
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			line := sc.Text()
-			if i := strings.Index(line, " on http://"); i >= 0 && strings.Contains(line, "serving") {
-				select {
-				case addr <- strings.TrimSuffix(line[i+len(" on "):], "/"):
-				default:
-				}
-			}
-		}
-	}()
-	var upstream string
-	select {
-	case upstream = <-addr:
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		return nil, fmt.Errorf("the app server did not start")
-	}
-	u, err := url.Parse(upstream)
+	u, err := url.Parse(app.URL)
 	if err != nil {
-		cmd.Process.Kill()
+		app.Close()
 		return nil, err
 	}
-	a := &appServer{count: &counter{}, cmd: cmd}
+	a := &appServer{count: &counter{}, app: app}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	rp.ErrorLog = nil
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -147,7 +109,7 @@ func startApp(ctx context.Context, repo, dist, tmp string) (*appServer, error) {
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		cmd.Process.Kill()
+		app.Close()
 		return nil, err
 	}
 	a.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
@@ -158,8 +120,5 @@ func startApp(ctx context.Context, repo, dist, tmp string) (*appServer, error) {
 
 func (a *appServer) close() {
 	a.srv.Close()
-	if a.cmd.Process != nil {
-		syscall.Kill(-a.cmd.Process.Pid, syscall.SIGKILL)
-		a.cmd.Wait()
-	}
+	a.app.Close()
 }

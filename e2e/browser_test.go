@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Browser tests: build the app with build.sh, serve it with the real
 // handler, and drive Debian's Chromium with chromedp. They fail (never
@@ -24,10 +24,8 @@ import (
 	"image/png"
 	"log"
 	"math"
-	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -55,9 +53,21 @@ var (
 	buildErr  error
 )
 
+// root is the repository's root: build.sh, train/split.txt and the
+// default weight file are found from it.
+func root(t *testing.T) string {
+	t.Helper()
+	r, err := shared.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // builtApp runs build.sh once per test binary into a temporary folder.
 func builtApp(t *testing.T) string {
 	t.Helper()
+	repo := root(t)
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "alexnet-dist-")
 		if err != nil {
@@ -65,15 +75,10 @@ func builtApp(t *testing.T) string {
 			return
 		}
 		buildDir = dir
-		var out bytes.Buffer
 		start := time.Now()
-		cmd := exec.Command("bash", "build.sh", dir)
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			buildErr = fmt.Errorf("build.sh: %v\n%s", err, out.String())
-			return
+		if _, buildErr = headless.Build(context.Background(), repo, dir); buildErr == nil {
+			log.Printf("e2e: build.sh took %s", time.Since(start).Round(time.Millisecond))
 		}
-		log.Printf("e2e: build.sh took %s", time.Since(start).Round(time.Millisecond))
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)
@@ -90,44 +95,26 @@ func TestMain(m *testing.M) {
 }
 
 // modelPath is the weight file build.sh ships (ALEXNET_MODEL overrides it,
-// as in build.sh).
-func modelPath() string {
-	if p := os.Getenv("ALEXNET_MODEL"); p != "" {
-		return p
+// as in build.sh, relative to the repository root).
+func modelPath(t *testing.T) string {
+	p := os.Getenv("ALEXNET_MODEL")
+	if p == "" {
+		p = "weights/default/flowers.alexnet"
 	}
-	return "weights/default/flowers.alexnet"
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(root(t), p)
+	}
+	return p
 }
 
-// server serves dir with the real handler and records every request.
-type server struct {
-	*httptest.Server
-	mu   sync.Mutex
-	reqs []string
-}
-
-func (s *server) requests() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.reqs...)
-}
-
-type logWriter struct{ s *server }
-
-func (w logWriter) Write(b []byte) (int, error) {
-	w.s.mu.Lock()
-	w.s.reqs = append(w.s.reqs, strings.TrimSpace(string(b)))
-	w.s.mu.Unlock()
-	return len(b), nil
-}
-
-func startServer(t *testing.T, dir string) *server {
+// startServer serves dir with the app's own server (the repository's root
+// package), which logs every request.
+func startServer(t *testing.T, dir string) *headless.Server {
 	t.Helper()
-	s := &server{}
-	h, err := NewHandler(dir, log.New(logWriter{s}, "", 0))
+	s, err := headless.Serve(context.Background(), root(t), dir, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Server = httptest.NewServer(h)
 	t.Cleanup(s.Close)
 	return s
 }
@@ -218,7 +205,7 @@ func recordNetwork(t *testing.T, ctx context.Context) *netLog {
 
 // checkPrivacy asserts that only the app's own static files were requested:
 // same origin (or blob:/data: made in the page), and each a file of dist.
-func checkPrivacy(t *testing.T, n *netLog, s *server, dist string) {
+func checkPrivacy(t *testing.T, n *netLog, s *headless.Server, dist string) {
 	t.Helper()
 	origin := s.URL
 	for _, u := range n.all() {
@@ -242,7 +229,7 @@ func checkPrivacy(t *testing.T, n *netLog, s *server, dist string) {
 			t.Errorf("privacy: the page requested %s, which is not a file of the app", u)
 		}
 	}
-	for _, line := range s.requests() {
+	for _, line := range s.Log() {
 		if !strings.Contains(line, "GET ") && !strings.Contains(line, "HEAD ") {
 			t.Errorf("privacy: server saw %s", line)
 		}
@@ -257,28 +244,20 @@ func checkPrivacy(t *testing.T, n *netLog, s *server, dist string) {
 
 func js[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	v, err := headless.Eval[T](ctx, expr)
 	if err != nil {
 		t.Fatalf("evaluate %.80s: %v", expr, err)
 	}
 	return v
 }
 
-// waitFor polls a JS condition until it is true.
+// waitFor polls a JS condition until it is true; on a timeout it takes a
+// screenshot and fails.
 func waitFor(t *testing.T, ctx context.Context, what, cond string, timeout time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+cond+")"))
-		if err == nil && ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText.slice(0, 600)`))
-			shot(t, ctx, "timeout-"+strings.ReplaceAll(what, " ", "-"))
-			t.Fatalf("timed out after %s waiting for %s (%s); page says:\n%s", timeout, what, cond, status)
-		}
-		time.Sleep(100 * time.Millisecond)
+	if err := headless.Wait(ctx, what, cond, timeout); err != nil {
+		shot(t, ctx, "timeout-"+strings.ReplaceAll(what, " ", "-"))
+		t.Fatal(err)
 	}
 }
 
@@ -320,7 +299,7 @@ type photo struct {
 // the lead's train/split.txt (photos the training did not see).
 func valPhotos(t *testing.T, perClass int) []photo {
 	t.Helper()
-	f, err := os.Open("train/split.txt")
+	f, err := os.Open(filepath.Join(root(t), "train/split.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +337,7 @@ type native struct {
 
 func loadNative(t *testing.T) *native {
 	t.Helper()
-	b, err := os.ReadFile(modelPath())
+	b, err := os.ReadFile(modelPath(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -663,7 +642,7 @@ func TestBrowserApp(t *testing.T) {
 	shot(t, ctx, "05-bad-model-kept-current")
 
 	// A valid weight file chosen in the model card replaces the model.
-	mod, err := weights.Decode(mustRead(t, modelPath()))
+	mod, err := weights.Decode(mustRead(t, modelPath(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -712,52 +691,6 @@ func TestBrowserApp(t *testing.T) {
 	shot(t, ctx, "07-offline-ready")
 }
 
-// writeY4M writes a short 4:2:0 video of one photo (BT.601 limited range)
-// for Chromium's fake camera, and returns the frame it shows.
-func writeY4M(t *testing.T, src image.Image, path string, w, h, frames int) image.Image {
-	t.Helper()
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.CatmullRom.Scale(dst, dst.Rect, src, src.Bounds(), draw.Src, nil)
-	var buf bytes.Buffer
-	fmt.Fprintf(&buf, "YUV4MPEG2 W%d H%d F30:1 Ip A1:1 C420jpeg\n", w, h)
-	Y := make([]byte, w*h)
-	U := make([]byte, (w/2)*(h/2))
-	V := make([]byte, (w/2)*(h/2))
-	clamp := func(v float64) byte { return byte(math.Max(0, math.Min(255, math.Round(v)))) }
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			i := dst.PixOffset(x, y)
-			r, g, b := float64(dst.Pix[i])/255, float64(dst.Pix[i+1])/255, float64(dst.Pix[i+2])/255
-			Y[y*w+x] = clamp(16 + 65.481*r + 128.553*g + 24.966*b)
-		}
-	}
-	for y := 0; y < h/2; y++ {
-		for x := 0; x < w/2; x++ {
-			var r, g, b float64
-			for dy := 0; dy < 2; dy++ {
-				for dx := 0; dx < 2; dx++ {
-					i := dst.PixOffset(2*x+dx, 2*y+dy)
-					r += float64(dst.Pix[i]) / 255 / 4
-					g += float64(dst.Pix[i+1]) / 255 / 4
-					b += float64(dst.Pix[i+2]) / 255 / 4
-				}
-			}
-			U[y*(w/2)+x] = clamp(128 - 37.797*r - 74.203*g + 112*b)
-			V[y*(w/2)+x] = clamp(128 + 112*r - 93.786*g - 18.214*b)
-		}
-	}
-	for i := 0; i < frames; i++ {
-		buf.WriteString("FRAME\n")
-		buf.Write(Y)
-		buf.Write(U)
-		buf.Write(V)
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
-
 func TestBrowserWebcam(t *testing.T) {
 	dist := builtApp(t)
 	s := startServer(t, dist)
@@ -769,7 +702,10 @@ func TestBrowserWebcam(t *testing.T) {
 	var frame image.Image
 	y4m := filepath.Join(t.TempDir(), "flower.y4m")
 	for _, p := range valPhotos(t, 3) {
-		fr := writeY4M(t, decodeFile(t, p.Path), y4m, 320, 240, 10)
+		fr, err := headless.WriteY4M(decodeFile(t, p.Path), y4m, 320, 240, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
 		r := nat.classify(t, fr)
 		if r.Top[0].Label == p.Class && len(r.Top) > 1 && r.Top[0].Prob-r.Top[1].Prob > 0.2 {
 			pick, frame = p, fr
