@@ -893,18 +893,13 @@ const appWorkerJS = `(async () => {
 })()`
 
 // tensorJS runs the app's worker binary in a Worker of its own (as the page
-// does: compiled module, model bytes), lets the browser decode a file the
-// way the page does, and returns the worker's preprocessed input tensor as
-// base64 little-endian float32.
+// does: compiled module, model bytes), sends it a file as the page sends a
+// photo (the worker decodes it), and returns the worker's preprocessed
+// input tensor as base64 little-endian float32.
 const tensorJS = `(async (b64, type) => {
 	const {w, call} = await ` + appWorkerJS + `;
 	const s = atob(b64); const u = new Uint8Array(s.length); for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
-	const bmp = await createImageBitmap(new File([u], 'x', {type}), {imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none'});
-	const c = new OffscreenCanvas(bmp.width, bmp.height);
-	const g = c.getContext('2d', {willReadFrequently: true});
-	g.drawImage(bmp, 0, 0);
-	const d = g.getImageData(0, 0, bmp.width, bmp.height).data;
-	const r = await call({type: 'tensor', id: 2, pixels: d, width: bmp.width, height: bmp.height}, [d.buffer]);
+	const r = await call({type: 'tensor', id: 2, image: new File([u], 'x', {type})});
 	w.terminate();
 	if (r.type !== 'tensor-data') throw new Error(r.message);
 	const bytes = new Uint8Array(r.data.buffer); let bin = '';
@@ -978,7 +973,7 @@ const splitJS = `(async (b64, w, h) => {
 	const s = atob(b64); const px = new Uint8ClampedArray(s.length); for (let i = 0; i < s.length; i++) px[i] = s.charCodeAt(i);
 	let r = null;
 	for (let i = 0; i < 100; i++) {
-		r = await call({type: 'classify', id: 2 + i, pixels: px.slice(), width: w, height: h});
+		r = await call({type: 'classify', id: 2 + i, image: new ImageData(px.slice(), w, h)});
 		if (r.type !== 'result') throw new Error(r.type + ': ' + r.message);
 		if (r.workers === 2) { r.tries = i + 1; break; }
 		await new Promise((res) => setTimeout(res, 50));

@@ -19,7 +19,7 @@
 //	browser_js.go       the page's clock and timers
 //	worker_js.go        the classifier's worker: start it, post requests (package internal/protocol)
 //	model_js.go         the weight file: choose, fetch with progress, cache, read a dropped one
-//	photos_js.go        files from the picker, decoding, previews
+//	photos_js.go        files from the picker, previews (the worker decodes them)
 //	camera_js.go        the camera: open, grab frames, list devices
 //	events_js.go        page-wide events: drag and drop anywhere, paste
 //
@@ -90,8 +90,8 @@ type Item struct {
 	Name       string
 	Via        string // "picker", "drop", "paste"
 	PreviewURL string // object URL of the file, shown as the preview
-	W, H       int    // size that reached the worker (after the 2048 cap)
-	OrigW      int
+	W, H       int    // size that reached the classifier (after the protocol.ImageSide cap)
+	OrigW      int    // size of the decoded photo
 	OrigH      int
 	State      string
 	Res        protocol.Result
@@ -100,89 +100,6 @@ type Item struct {
 
 // Scaled reports whether the browser scaled the photo down before classifying.
 func (it *Item) Scaled() bool { return it.OrigW > it.W || it.OrigH > it.H }
-
-// MaxSide is the longest side, in pixels, of an image handed to the worker:
-// larger photos are scaled down by the browser first, so a 10000x10000
-// photo never reaches Go at full size.
-const MaxSide = 2048
-
-// CamSide caps webcam frames: the network sees 224x224 anyway.
-const CamSide = 640
-
-// Rect is a rectangle of source pixels: X, Y, W, H.
-type Rect struct{ X, Y, W, H int }
-
-// CamCrop is the part of a w x h camera frame that the model's
-// preprocessing keeps: the shorter side resized to resize, then a centre
-// crop of cropW x cropH (torchvision's Resize + CenterCrop, as in package
-// prep), mapped back to source pixels; resize 0 keeps the whole frame
-// (squashed). The browser cuts and scales that rectangle to cropW x cropH
-// (createImageBitmap), so the worker gets a frame its preprocessing
-// leaves as it is, a quarter of the pixels of a 640x480 frame. The zero Rect
-// when a size is not positive.
-func CamCrop(w, h, resize, cropW, cropH int) Rect {
-	if w <= 0 || h <= 0 || cropW <= 0 || cropH <= 0 || resize < 0 {
-		return Rect{}
-	}
-	if resize == 0 {
-		return Rect{0, 0, w, h}
-	}
-	nw, nh := resize*w/h, resize // torchvision: the longer side is int(resize*long/short)
-	if w <= h {
-		nw, nh = resize, resize*h/w
-	}
-	if nw < 1 || nh < 1 {
-		return Rect{0, 0, w, h}
-	}
-	span := func(n, src, crop int) (int, int) {
-		d := n - crop
-		o := d / 2 // CenterOffset: Python's round half to even
-		if d%2 != 0 && o%2 != 0 {
-			o++
-		}
-		pos := (o*src + n/2) / n
-		size := (crop*src + n/2) / n
-		if size < 1 {
-			size = 1
-		}
-		if size > src {
-			size = src
-		}
-		if pos < 0 {
-			pos = 0
-		}
-		if pos+size > src {
-			pos = src - size
-		}
-		return pos, size
-	}
-	x, sw := span(nw, w, cropW)
-	y, sh := span(nh, h, cropH)
-	return Rect{x, y, sw, sh}
-}
-
-// FitWithin returns w x h scaled down (never up) so the longer side is at
-// most max, keeping the aspect ratio and at least 1 pixel per side.
-func FitWithin(w, h, max int) (int, int) {
-	if w <= 0 || h <= 0 {
-		return 0, 0
-	}
-	if w <= max && h <= max {
-		return w, h
-	}
-	if w >= h {
-		nh := (h*max + w/2) / w
-		if nh < 1 {
-			nh = 1
-		}
-		return max, nh
-	}
-	nw := (w*max + h/2) / h
-	if nw < 1 {
-		nw = 1
-	}
-	return nw, max
-}
 
 // Pct formats a probability as a percentage with one decimal ("87.3%").
 func Pct(p float64) string {
@@ -289,17 +206,6 @@ type fileRef struct {
 
 // Name is the file's name.
 func (f fileRef) Name() string { return f.name }
-
-// frame is an image decoded by the browser, still on the JS side, W x H
-// after the size cap: RGBA pixels (an ImageData's bytes) for photos, or an
-// ImageBitmap for webcam frames, which the worker draws and reads itself
-// (so camera pixels never pass through the page's Go instance).
-type frame struct {
-	data               handle // Uint8ClampedArray, or
-	bitmap             handle // ImageBitmap (transferred to the worker)
-	isBitmap           bool
-	W, H, OrigW, OrigH int
-}
 
 // modelBlob is a weight file's bytes on the JS side, plus what is needed to
 // cache it after it verified.

@@ -1,33 +1,6 @@
 package main
 
-import (
-	"math"
-	"testing"
-
-	"alexnet/prep"
-	"alexnet/weights"
-)
-
-func TestFitWithin(t *testing.T) {
-	for _, tc := range []struct{ w, h, max, ww, wh int }{
-		{320, 240, 2048, 320, 240},
-		{10000, 10000, 2048, 2048, 2048},
-		{10000, 5000, 2048, 2048, 1024},
-		{3000, 4000, 2048, 1536, 2048},
-		{100000, 1, 2048, 2048, 1},
-		{1, 100000, 2048, 1, 2048},
-		{0, 10, 2048, 0, 0},
-		{-5, 10, 2048, 0, 0},
-	} {
-		w, h := FitWithin(tc.w, tc.h, tc.max)
-		if w != tc.ww || h != tc.wh {
-			t.Errorf("FitWithin(%d, %d, %d) = %dx%d, want %dx%d", tc.w, tc.h, tc.max, w, h, tc.ww, tc.wh)
-		}
-		if w > tc.max || h > tc.max {
-			t.Errorf("FitWithin(%d, %d, %d) = %dx%d exceeds the cap", tc.w, tc.h, tc.max, w, h)
-		}
-	}
-}
+import "testing"
 
 func TestFormat(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
@@ -91,50 +64,6 @@ func TestPredsBar(t *testing.T) {
 	}{{0, 0}, {0.5, 500}, {1, 1000}, {2, 1000}, {-1, 0}} {
 		if got := p.BarValue(tc.prob); got != tc.want {
 			t.Errorf("BarValue(%v) = %d, want %d", tc.prob, got, tc.want)
-		}
-	}
-}
-
-func TestCamCrop(t *testing.T) {
-	for _, tc := range []struct {
-		w, h, resize, cw, ch int
-		want                 Rect
-	}{
-		{320, 240, 224, 224, 224, Rect{40, 0, 241, 240}},
-		{240, 320, 224, 224, 224, Rect{0, 40, 240, 241}},
-		{640, 480, 256, 224, 224, Rect{109, 30, 420, 420}},
-		{500, 500, 224, 224, 224, Rect{0, 0, 500, 500}},
-		{224, 224, 224, 224, 224, Rect{0, 0, 224, 224}},
-		{320, 240, 0, 224, 224, Rect{0, 0, 320, 240}},
-		{1, 10000, 224, 224, 224, Rect{0, 5000, 1, 1}},
-		{0, 240, 224, 224, 224, Rect{}},
-		{320, 240, 224, 0, 224, Rect{}},
-		{320, 240, -1, 224, 224, Rect{}},
-	} {
-		if got := CamCrop(tc.w, tc.h, tc.resize, tc.cw, tc.ch); got != tc.want {
-			t.Errorf("CamCrop(%d, %d, %d, %d, %d) = %+v, want %+v", tc.w, tc.h, tc.resize, tc.cw, tc.ch, got, tc.want)
-		}
-	}
-	// Against package prep (the worker's preprocessing): the rectangle is
-	// the centre crop of the resized image mapped back, within a pixel,
-	// and always inside the frame.
-	for w := 1; w <= 1300; w += 37 {
-		for h := 1; h <= 1300; h += 41 {
-			p := weights.Preprocess{Resize: 256, CropW: 224, CropH: 224}
-			r := CamCrop(w, h, p.Resize, p.CropW, p.CropH)
-			if r.X < 0 || r.Y < 0 || r.W < 1 || r.H < 1 || r.X+r.W > w || r.Y+r.H > h {
-				t.Fatalf("CamCrop(%d, %d) = %+v: outside the frame", w, h, r)
-			}
-			nw, nh := prep.ResizedSize(w, h, p)
-			check := func(pos, size, src, n, crop int) {
-				want := float64(prep.CenterOffset(n, crop)) * float64(src) / float64(n)
-				wantSize := min(float64(crop)*float64(src)/float64(n), float64(src))
-				if math.Abs(float64(size)-wantSize) > 1 || math.Abs(float64(pos)-want) > 1+math.Abs(float64(size)-wantSize) {
-					t.Fatalf("CamCrop(%d, %d) = %+v: want offset %.1f size %.1f (resized %dx%d)", w, h, r, want, wantSize, nw, nh)
-				}
-			}
-			check(r.X, r.W, w, nw, p.CropW)
-			check(r.Y, r.H, h, nh, p.CropH)
 		}
 	}
 }

@@ -100,10 +100,7 @@ func (c *Root) runCamera(deviceID string) {
 			return
 		default:
 		}
-		c.env.RLock()
-		info := c.Model.Info
-		c.env.RUnlock()
-		fr, err := cam.grab(info)
+		fr, err := cam.grab()
 		if err != nil {
 			cam.waitFrame()
 			continue
@@ -111,7 +108,7 @@ func (c *Root) runCamera(deviceID string) {
 		var res protocol.Result
 		select {
 		case <-c.engine:
-			res, err = workerClassify(fr)
+			res, err = workerClassify(fr, true)
 			c.engine <- struct{}{}
 		default:
 			// The engine is busy with a photo: drop this frame.

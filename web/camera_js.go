@@ -8,7 +8,6 @@ import (
 	"syscall/js"
 	"time"
 
-	"alexnet/internal/protocol"
 	"alexnet/internal/protocol/port"
 )
 
@@ -119,25 +118,23 @@ func (c *camera) close() {
 
 var errNoFrame = errors.New("no new frame yet")
 
-// grab returns the current video frame as an ImageBitmap: for a model
-// (m not nil), the part its preprocessing keeps (CamCrop), cut and scaled
-// to its input size by the browser; else the whole frame, at most CamSide
-// on its longer side. createImageBitmap does not read the pixels on this
-// thread; the worker draws the bitmap on its own canvas. errNoFrame when
-// the video has not moved on since the last grab.
-func (c *camera) grab(m *protocol.ModelInfo) (fr frame, err error) {
+// grab returns the current video frame as an ImageBitmap, whole: the
+// worker cuts and scales it (protocol.Classify's Live) on its own canvas.
+// createImageBitmap does not read the pixels on this thread. errNoFrame
+// when the video has not moved on since the last grab.
+func (c *camera) grab() (bmp handle, err error) {
 	defer func() {
 		if r := recover(); r != nil { // createImageBitmap threw (the video is not ready)
-			fr, err = frame{}, errNoFrame
+			bmp, err = js.Undefined(), errNoFrame
 		}
 	}()
 	w, h := c.video.Get("videoWidth").Int(), c.video.Get("videoHeight").Int()
 	if w == 0 || h == 0 {
-		return frame{}, errNoFrame
+		return js.Undefined(), errNoFrame
 	}
 	if c.rvfc && nowMs()-c.lastCb < 250 {
 		if c.frames == c.seen {
-			return frame{}, errNoFrame
+			return js.Undefined(), errNoFrame
 		}
 		c.seen = c.frames
 	} else {
@@ -145,25 +142,19 @@ func (c *camera) grab(m *protocol.ModelInfo) (fr frame, err error) {
 		// video): a frame whenever the clock moved.
 		t := c.video.Get("currentTime").Float()
 		if t == c.lastTime {
-			return frame{}, errNoFrame
+			return js.Undefined(), errNoFrame
 		}
 		c.lastTime = t
 	}
-	src, fw, fh := Rect{0, 0, w, h}, 0, 0
-	if m != nil && m.InW > 0 && m.InH > 0 {
-		src, fw, fh = CamCrop(w, h, m.Resize, m.InW, m.InH), m.InW, m.InH
-	}
-	if src.W == 0 || fw == 0 {
-		src = Rect{0, 0, w, h}
-		fw, fh = FitWithin(w, h, CamSide)
-	}
-	opts := map[string]any{"resizeWidth": fw, "resizeHeight": fh, "resizeQuality": "high"}
-	bmp, err := await(global.Call("createImageBitmap", c.video, src.X, src.Y, src.W, src.H, opts))
+	bmp, err = await(global.Call("createImageBitmap", c.video))
 	if err != nil {
-		return frame{}, errors.New("the camera frame could not be read: " + err.Error())
+		return js.Undefined(), errors.New("the camera frame could not be read: " + err.Error())
 	}
-	return frame{bitmap: bmp, isBitmap: true, W: fw, H: fh, OrigW: w, OrigH: h}, nil
+	return bmp, nil
 }
+
+// discard frees a frame that will not be sent (a dropped webcam frame).
+func discard(bmp handle) { bmp.Call("close") }
 
 // waitFrame waits for the next video frame (requestVideoFrameCallback, or an
 // animation frame where that is missing), or 100 ms at most.

@@ -2,12 +2,11 @@
 
 package main
 
-import "alexnet/internal/protocol"
-
 type camera struct{ deviceID string }
 
-func openCamera(string) (*camera, error)                  { return nil, errUnsupported }
-func (c *camera) close()                                  {}
-func (c *camera) grab(*protocol.ModelInfo) (frame, error) { return frame{}, errUnsupported }
-func (c *camera) waitFrame()                              {}
-func listCameras() []CamDevice                            { return nil }
+func openCamera(string) (*camera, error) { return nil, errUnsupported }
+func (c *camera) close()                 {}
+func (c *camera) grab() (handle, error)  { return handle{}, errUnsupported }
+func discard(handle)                     {}
+func (c *camera) waitFrame()             {}
+func listCameras() []CamDevice           { return nil }

@@ -9,7 +9,6 @@ import (
 
 	"alexnet/internal/protocol"
 	"alexnet/internal/protocol/port"
-	"alexnet/weights"
 )
 
 // The weight file: choose it, fetch it with progress, cache it, read a
@@ -152,18 +151,6 @@ func readModelFile(f fileRef) (modelBlob, error) {
 	}
 	u8 := global.Get("Uint8Array").New(ab)
 	return modelBlob{bytes: u8, resp: js.Undefined(), url: f.name, size: int64(u8.Length())}, nil
-}
-
-// isModelBytes reports whether a file starts with the weight-file magic.
-func isModelBytes(f fileRef) bool {
-	ab, err := await(f.h.Call("slice", 0, 4).Call("arrayBuffer"))
-	if err != nil {
-		return false
-	}
-	u8 := global.Get("Uint8Array").New(ab)
-	b := make([]byte, u8.Length())
-	js.CopyBytesToGo(b, u8)
-	return string(b) == weights.Magic
 }
 
 // earlyLoaded takes over the model load boot.js started for url (the

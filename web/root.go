@@ -296,33 +296,34 @@ func (c *Root) classifyPhoto(f fileRef) {
 			c.Notice = f.Name() + ": " + msg
 		})
 	}
-	fr, err := decodeImage(f)
-	if err != nil {
-		if isModelBytes(f) {
-			c.update(func() { c.removeItem(it) })
-			c.loadModelFile(f)
-			return
-		}
-		fail(err.Error())
-		return
-	}
-	url := previewURL(f)
-	c.update(func() {
-		it.PreviewURL, it.W, it.H, it.OrigW, it.OrigH = url, fr.W, fr.H, fr.OrigW, fr.OrigH
-		it.State = ItemClassifying
-	})
 	if !c.waitReady() {
 		fail("The model is not available, so the photo could not be classified.")
 		return
 	}
+	// The worker decodes the file, scales it and classifies it.
+	url := previewURL(f)
+	c.update(func() { it.PreviewURL, it.State = url, ItemClassifying })
 	<-c.engine
-	res, err := workerClassify(fr)
+	res, err := workerClassify(f.h, false)
 	c.engine <- struct{}{}
 	if err != nil {
-		fail("Classification failed: " + err.Error())
+		revokePreview(url)
+		var pe *protocol.Error
+		switch {
+		case errors.As(err, &pe) && pe.Kind == protocol.ErrWeightFile:
+			c.update(func() { c.removeItem(it) })
+			c.loadModelFile(f)
+		case errors.As(err, &pe) && pe.Kind == protocol.ErrImage:
+			c.update(func() { it.PreviewURL = "" })
+			fail(pe.Message)
+		default:
+			c.update(func() { it.PreviewURL = "" })
+			fail("Classification failed: " + err.Error())
+		}
 		return
 	}
 	c.update(func() {
+		it.W, it.H, it.OrigW, it.OrigH = res.Width, res.Height, res.SourceWidth, res.SourceHeight
 		it.State, it.Res = ItemDone, res
 		c.Model.LastMs, c.Model.LastWorkers = res.Ms, res.Workers
 		c.Model.Inferences++

@@ -141,15 +141,16 @@ func workerLoad(b modelBlob) (protocol.ModelInfo, error) {
 	return l.Info, nil
 }
 
-// workerClassify posts a frame (its pixels, or its bitmap, transferred)
-// and waits for the answer.
-func workerClassify(fr frame) (protocol.Result, error) {
+// workerClassify posts an image (a photo's File, or a camera frame's
+// ImageBitmap, transferred, with live set) and waits for the answer.
+func workerClassify(img handle, live bool) (protocol.Result, error) {
 	m, err := wk.call(func(id int) {
-		if fr.isBitmap {
-			port.Post(wk.w, &protocol.Classify{ID: id, Bitmap: fr.bitmap, Width: fr.W, Height: fr.H}, fr.bitmap)
+		msg := &protocol.Classify{ID: id, Image: img, Live: live}
+		if live {
+			port.Post(wk.w, msg, img)
 			return
 		}
-		port.Post(wk.w, &protocol.Classify{ID: id, Pixels: fr.data, Width: fr.W, Height: fr.H}, fr.data.Get("buffer"))
+		port.Post(wk.w, msg)
 	})
 	if err != nil {
 		return protocol.Result{}, err
@@ -159,11 +160,4 @@ func workerClassify(fr frame) (protocol.Result, error) {
 		return protocol.Result{}, errors.New("the worker answered a frame with " + m.Type())
 	}
 	return *r, nil
-}
-
-// discard frees a frame that will not be sent (a dropped webcam frame).
-func discard(fr frame) {
-	if fr.isBitmap && fr.bitmap.Truthy() {
-		fr.bitmap.Call("close")
-	}
 }

@@ -80,7 +80,7 @@ const workerTimesJS = `(async (n, warm, w, h) => {
     };
     wk.addEventListener('message', f);
     const buf = px.slice();
-    wk.postMessage({type: 'classify', id, pixels: buf, width: w, height: h}, [buf.buffer]);
+    wk.postMessage({type: 'classify', id, image: new ImageData(buf, w, h)}, [buf.buffer]);
   });
   for (let i = 0; i < warm; i++) await one();
   const ms = [], rt = [];

@@ -31,8 +31,8 @@
 // # The exchanges
 //
 //	page -> worker    Load{ID, Bytes}              -> Loaded{ID, Info} or Error
-//	page -> worker    Classify{ID, Pixels|Bitmap}  -> Result{ID, ...} or Error
-//	page -> worker    Tensor{ID, Pixels}           -> TensorData{ID, Data} or Error (tests)
+//	page -> worker    Classify{ID, Image, Live}    -> Result{ID, ...} or Error
+//	page -> worker    Tensor{ID, Image}            -> TensorData{ID, Data} or Error (tests)
 //	worker -> page    Ready{}                         once, when the worker's Go has started
 //	page -> worker.js Module{Module}, ModuleError{}   the compiled worker, before anything else
 //	worker -> helper  Split{Gen, Shared, Bytes}    -> SplitReady{Gen} or SplitError{Gen}
@@ -124,17 +124,26 @@ type ModelInfo struct {
 	Threshold float64  `json:"threshold"` // calibrated top probability below which the answer is "not sure"
 }
 
-// Classify asks for the top classes of one image (page -> worker): Pixels
-// (Width x Height RGBA, not premultiplied: ImageData's bytes), or Bitmap
-// (an ImageBitmap, which the worker draws and reads itself). Answer:
-// Result, or Error with Kind ErrFrame.
+// Classify asks for the top classes of one image (page -> worker). Photos
+// and camera frames take the same path: the worker decodes and draws the
+// image on its own canvas (wasm/worker/image_js.go), never the page.
+// Answer: Result, or Error (ErrImage, ErrWeightFile, ErrFrame, ErrModel).
 type Classify struct {
-	ID     int `json:"id"`
-	Pixels any `json:"pixels,omitempty"` // Uint8ClampedArray or Uint8Array (transferred)
-	Width  int `json:"width,omitempty"`
-	Height int `json:"height,omitempty"`
-	Bitmap any `json:"bitmap,omitempty"` // ImageBitmap (transferred)
+	ID int `json:"id"`
+	// Image is what to classify: a File or Blob (a photo: the worker
+	// decodes it and scales it to at most ImageSide on its longer side), an
+	// ImageBitmap (transferred), or an ImageData (its pixels as they are).
+	Image any `json:"image"`
+	// Live marks a camera frame: the worker lets the browser cut and scale
+	// it to the model's input (the part its preprocessing keeps), which is
+	// quicker than the exact resize a photo gets.
+	Live bool `json:"live,omitempty"`
 }
+
+// ImageSide is the longest side, in pixels, of a photo the worker
+// classifies: larger ones are scaled down by the browser first, so a
+// 10000x10000 photo never reaches Go at full size.
+const ImageSide = 2048
 
 // Result is the answer to Classify (worker -> page).
 type Result struct {
@@ -143,6 +152,12 @@ type Result struct {
 	NotSure bool    `json:"notSure"`
 	Ms      float64 `json:"ms"`      // preprocessing + forward + softmax, in the worker
 	Workers int     `json:"workers"` // 2 when the pass was split with the helper worker, else 1
+	// The image's size as decoded (Source) and as it reached the
+	// classifier, after the ImageSide cap or a live frame's cut.
+	SourceWidth  int `json:"sourceWidth"`
+	SourceHeight int `json:"sourceHeight"`
+	Width        int `json:"width"`
+	Height       int `json:"height"`
 }
 
 // Pred is one class and its calibrated probability.
@@ -152,14 +167,12 @@ type Pred struct {
 	Prob  float64 `json:"prob"`
 }
 
-// Tensor asks for the network input the current model makes of Pixels
-// (page -> worker; the browser tests compare it with the native one).
-// Answer: TensorData, or Error.
+// Tensor asks for the network input the current model makes of an image,
+// taken as Classify takes it (page -> worker; the browser tests compare it
+// with the native one). Answer: TensorData, or Error.
 type Tensor struct {
-	ID     int `json:"id"`
-	Pixels any `json:"pixels"`
-	Width  int `json:"width"`
-	Height int `json:"height"`
+	ID    int `json:"id"`
+	Image any `json:"image"`
 }
 
 // TensorData is the answer to Tensor (worker -> page).
@@ -170,14 +183,16 @@ type TensorData struct {
 
 // Error kinds.
 const (
-	ErrModel = "model" // the weight file (Load), or no model yet
-	ErrFrame = "frame" // the image or the message
+	ErrModel      = "model"       // the weight file (Load), or no model yet
+	ErrFrame      = "frame"       // the message, or pixels the engine refuses
+	ErrImage      = "image"       // a file the browser cannot open as an image; Message says why, for the user
+	ErrWeightFile = "weight-file" // a file sent as a photo is a weight file: load it instead
 )
 
 // Error is the answer to a request that failed (worker -> page).
 type Error struct {
 	ID      int    `json:"id"`
-	Kind    string `json:"kind"` // ErrModel or ErrFrame
+	Kind    string `json:"kind"` // ErrModel, ErrFrame, ErrImage, ErrWeightFile
 	Message string `json:"message"`
 }
 

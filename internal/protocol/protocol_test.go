@@ -13,9 +13,10 @@ var examples = []Message{
 	&Load{ID: 1, Bytes: []byte("ALXN")},
 	&Loaded{ID: 1, Info: ModelInfo{Name: "flowers", Arch: "seed", Labels: []string{"daisy", "rose"}, Quant: "int8 + float32",
 		Params: 58_000_000, Bytes: 8_600_000, LoadMs: 81.5, InW: 224, InH: 224, Resize: 256, Threshold: 0.89}},
-	&Classify{ID: 2, Pixels: []byte{1, 2, 3, 255}, Width: 1, Height: 1, Bitmap: "bitmap"},
-	&Result{ID: 2, Top: []Pred{{Label: "daisy", Index: 0, Prob: 0.75}, {Label: "rose", Index: 1, Prob: 0.25}}, NotSure: true, Ms: 12.5, Workers: 2},
-	&Tensor{ID: 3, Pixels: []byte{0, 0, 0, 255}, Width: 1, Height: 1},
+	&Classify{ID: 2, Image: "bitmap", Live: true},
+	&Result{ID: 2, Top: []Pred{{Label: "daisy", Index: 0, Prob: 0.75}, {Label: "rose", Index: 1, Prob: 0.25}}, NotSure: true, Ms: 12.5, Workers: 2,
+		SourceWidth: 640, SourceHeight: 480, Width: 224, Height: 224},
+	&Tensor{ID: 3, Image: "file"},
 	&TensorData{ID: 3, Data: []float32{0.5}},
 	&Error{ID: 4, Kind: ErrFrame, Message: "bad frame"},
 	&Ready{},
@@ -79,13 +80,13 @@ func TestJSONNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"id":7,"ms":3,"notSure":false,"top":[{"index":1,"label":"a","prob":0.5}],"type":"result","workers":1}`
+	want := `{"height":0,"id":7,"ms":3,"notSure":false,"sourceHeight":0,"sourceWidth":0,"top":[{"index":1,"label":"a","prob":0.5}],"type":"result","width":0,"workers":1}`
 	if string(b) != want {
 		t.Errorf("Result as JSON\n%s, want\n%s", b, want)
 	}
-	// omitempty: a Classify with pixels has no bitmap field.
-	if _, ok := Encode(&Classify{ID: 1, Pixels: []byte{1}, Width: 1, Height: 1})["bitmap"]; ok {
-		t.Error("an unset bitmap was encoded")
+	// omitempty: a photo's Classify has no live field.
+	if _, ok := Encode(&Classify{ID: 1, Image: "file"})["live"]; ok {
+		t.Error("an unset live was encoded")
 	}
 }
 

@@ -22,8 +22,9 @@ import (
 	"alexnet/weights"
 )
 
-// Limits on what a frame may claim to be. The page scales images so the
-// longer side is at most 2048; anything beyond MaxSide is a bug or hostile.
+// Limits on what a frame may claim to be. The worker scales photos so the
+// longer side is at most protocol.ImageSide (2048); an ImageData beyond
+// MaxSide is a bug or hostile.
 const (
 	MaxSide = 4096
 	TopK    = 5
@@ -160,6 +161,15 @@ func (e *Engine) Classify(pix []byte, width, height int) (protocol.Result, error
 		r.Workers = 2
 	}
 	return r, nil
+}
+
+// Prep is the current model's preprocessing; false before a model is
+// loaded.
+func (e *Engine) Prep() (weights.Preprocess, bool) {
+	if e.c == nil {
+		return weights.Preprocess{}, false
+	}
+	return e.c.Model().Prep, true
 }
 
 // Tensor is the network input the current model makes of a frame: the

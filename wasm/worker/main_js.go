@@ -142,37 +142,19 @@ func load(m *protocol.Load) {
 	reply(&protocol.Loaded{ID: m.ID, Info: info})
 }
 
-// pixels copies a message's RGBA bytes into the reused frame buffer.
-func pixels(id int, p any) ([]byte, bool) {
-	v, ok := p.(js.Value)
-	if !ok || v.Get("byteLength").Type() != js.TypeNumber {
-		reply(&protocol.Error{ID: id, Kind: protocol.ErrFrame, Message: "malformed frame message"})
-		return nil, false
-	}
-	n := v.Get("byteLength").Int()
-	if n < 0 || n > MaxSide*MaxSide*4 {
-		reply(&protocol.Error{ID: id, Kind: protocol.ErrFrame, Message: "frame too large"})
-		return nil, false
-	}
-	if cap(frame) < n {
-		frame = make([]byte, n)
-	}
-	frame = frame[:n]
-	js.CopyBytesToGo(frame, v)
-	return frame, true
-}
-
 func classify(m *protocol.Classify) {
-	pix, ok := pixels(m.ID, m.Pixels)
-	if !ok {
+	img, perr := readImage(m.ID, m.Image, m.Live)
+	if perr != nil {
+		reply(perr)
 		return
 	}
-	r, err := engine.Classify(pix, m.Width, m.Height)
+	r, err := engine.Classify(img.pix, img.w, img.h)
 	if err != nil {
 		reply(&protocol.Error{ID: m.ID, Kind: protocol.ErrFrame, Message: err.Error()})
 		return
 	}
 	r.ID = m.ID
+	r.SourceWidth, r.SourceHeight, r.Width, r.Height = img.sourceW, img.sourceH, img.w, img.h
 	reply(&r)
 	if split.model != nil {
 		b := split.model
@@ -182,11 +164,12 @@ func classify(m *protocol.Classify) {
 }
 
 func tensor(m *protocol.Tensor) {
-	pix, ok := pixels(m.ID, m.Pixels)
-	if !ok {
+	img, perr := readImage(m.ID, m.Image, false)
+	if perr != nil {
+		reply(perr)
 		return
 	}
-	x, err := engine.Tensor(pix, m.Width, m.Height)
+	x, err := engine.Tensor(img.pix, img.w, img.h)
 	if err != nil {
 		reply(&protocol.Error{ID: m.ID, Kind: protocol.ErrFrame, Message: err.Error()})
 		return
