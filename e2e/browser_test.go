@@ -171,21 +171,10 @@ func newBrowser(t *testing.T, flags map[string]any) context.Context {
 	return ctx
 }
 
-// netLog records every URL the page and its workers request.
-type netLog struct {
-	mu   sync.Mutex
-	urls []string
-}
-
-func (n *netLog) all() []string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return append([]string(nil), n.urls...)
-}
-
-func recordNetwork(t *testing.T, ctx context.Context) *netLog {
+// recordNetwork records every URL the page and its workers request.
+func recordNetwork(t *testing.T, ctx context.Context) *headless.Record[string] {
 	t.Helper()
-	n := &netLog{}
+	n := &headless.Record[string]{}
 	events := chromedp.Events(ctx, network.RequestWillBeSent)
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatal(err)
@@ -195,9 +184,7 @@ func recordNetwork(t *testing.T, ctx context.Context) *netLog {
 			if err != nil {
 				return
 			}
-			n.mu.Lock()
-			n.urls = append(n.urls, ev.Request.URL)
-			n.mu.Unlock()
+			n.Add(ev.Request.URL)
 		}
 	}()
 	return n
@@ -205,10 +192,10 @@ func recordNetwork(t *testing.T, ctx context.Context) *netLog {
 
 // checkPrivacy asserts that only the app's own static files were requested:
 // same origin (or blob:/data: made in the page), and each a file of dist.
-func checkPrivacy(t *testing.T, n *netLog, s *headless.Server, dist string) {
+func checkPrivacy(t *testing.T, n *headless.Record[string], s *headless.Server, dist string) {
 	t.Helper()
 	origin := s.URL
-	for _, u := range n.all() {
+	for _, u := range n.All() {
 		if strings.HasPrefix(u, "blob:"+origin) || strings.HasPrefix(u, "data:") {
 			continue
 		}
@@ -237,7 +224,7 @@ func checkPrivacy(t *testing.T, n *netLog, s *headless.Server, dist string) {
 			t.Errorf("server answered 404: %s", line)
 		}
 	}
-	if len(n.all()) == 0 {
+	if len(n.All()) == 0 {
 		t.Error("privacy: the network log is empty; the recorder is broken")
 	}
 }
@@ -799,7 +786,7 @@ func TestBrowserModelErrors(t *testing.T) {
 	}
 	waitFor(t, ctx, "model from ?model=", statusIs+`'ready'`, 60*time.Second)
 	shot(t, ctx, "12-model-from-url")
-	for _, u := range nl.all() {
+	for _, u := range nl.All() {
 		if strings.HasPrefix(u, "https://example.com") {
 			t.Errorf("the page fetched a foreign model: %s", u)
 		}
@@ -876,12 +863,12 @@ func TestBrowserCameraChooser(t *testing.T) {
 // appWorkerJS starts the app's worker binary in a Worker of its own, as the
 // page does (compiled module, then the served model's bytes), and resolves to
 // {w, call}: the worker and a function that posts a message and resolves to
-// the answer with the same id.
+// the answer with the same id (skipping Progress).
 const appWorkerJS = `(async () => {
 	const m = await (await fetch('manifest.json')).json();
 	const w = new Worker('worker.js?exec=' + encodeURIComponent(m.wasmExec));
 	const call = (msg, tr) => new Promise((res) => {
-		const h = (e) => { if (e.data.id === msg.id) { w.removeEventListener('message', h); res(e.data); } };
+		const h = (e) => { if (e.data.id === msg.id && e.data.type !== 'progress') { w.removeEventListener('message', h); res(e.data); } };
 		w.addEventListener('message', h);
 		w.postMessage(msg, tr || []);
 	});

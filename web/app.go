@@ -18,7 +18,7 @@
 //
 //	browser_js.go       the page's clock and timers
 //	worker_js.go        the classifier's worker: start it, post requests (package internal/protocol)
-//	model_js.go         the weight file: choose, fetch with progress, cache, read a dropped one
+//	model_js.go         which weight file to load (the worker loads it)
 //	photos_js.go        files from the picker, previews (the worker decodes them)
 //	camera_js.go        the camera: open, grab frames, list devices
 //	events_js.go        page-wide events: drag and drop anywhere, paste
@@ -206,15 +206,6 @@ type fileRef struct {
 
 // Name is the file's name.
 func (f fileRef) Name() string { return f.name }
-
-// modelBlob is a weight file's bytes on the JS side, plus what is needed to
-// cache it after it verified.
-type modelBlob struct {
-	bytes handle // Uint8Array
-	resp  handle // a Response copy for the Cache API, or undefined
-	url   string
-	size  int64
-}
 
 // CamDevice is one camera for the chooser.
 type CamDevice struct {

@@ -15,8 +15,9 @@ import (
 // messages. The page sends one request at a time (Root.engine is the gate).
 
 // early is what boot.js started before the UI ran (window.alexnetEarly):
-// the manifest, the worker's module being compiled, the worker itself, the
-// default model's load. Undefined when boot.js did not set it.
+// the manifest, the worker (loading the default model when bootLoad is
+// set), and takeMessages, which returns what the worker said before the UI
+// listened. Undefined when boot.js did not set it.
 func early() js.Value { return global.Get("alexnetEarly") }
 
 // loadManifest reads manifest.json (boot.js's copy when it has one).
@@ -50,20 +51,38 @@ func loadManifest() (protocol.Manifest, error) {
 type workerClient struct {
 	w       js.Value
 	next    int
-	pending map[int]chan protocol.Message
+	pending map[int]*request
+	boot    *request // the default model's load the worker started by itself, until taken
 	onMsg   js.Func
 	onErr   js.Func
+}
+
+// request is one request waiting for its answer; the worker's callbacks
+// only hand messages over (never blocking), the waiting goroutine acts.
+type request struct {
+	done     chan protocol.Message   // the answer (cap 1)
+	progress chan *protocol.Progress // the latest Progress not yet taken (cap 1)
+}
+
+func newRequest() *request {
+	return &request{done: make(chan protocol.Message, 1), progress: make(chan *protocol.Progress, 1)}
 }
 
 var wk *workerClient
 
 // startWorker starts the classifier's worker, or adopts the one boot.js
-// started. The page compiles the worker's WebAssembly itself (streaming,
-// while the model downloads) and posts the compiled module: the page's
-// fetches go through the service worker, so this also works offline.
+// started (with the default model's load, protocol.BootLoadID, when it
+// started one). The page compiles the worker's WebAssembly itself
+// (streaming) and posts the compiled module: the page's fetches go
+// through the service worker, so this also works offline.
 func startWorker(m protocol.Manifest) error {
 	if e := early(); e.Truthy() && e.Get("worker").Truthy() {
-		wk = adoptWorker(e.Get("worker")) // boot.js started it and posts its module
+		wk = adoptWorker(e.Get("worker"), e.Get("bootLoad").Truthy())
+		// What the worker said before this client listened.
+		kept := e.Call("takeMessages")
+		for i := 0; i < kept.Length(); i++ {
+			wk.receive(kept.Index(i))
+		}
 		return nil
 	}
 	module := global.Get("WebAssembly").Call("compileStreaming", global.Call("fetch", m.Worker))
@@ -76,24 +95,20 @@ func startWorker(m protocol.Manifest) error {
 		}
 		port.Post(w, &protocol.Module{Module: mod})
 	}()
-	wk = adoptWorker(w)
+	wk = adoptWorker(w, false)
 	return nil
 }
 
-// adoptWorker wraps a started worker.
-func adoptWorker(w js.Value) *workerClient {
-	c := &workerClient{w: w, pending: map[int]chan protocol.Message{}}
+// adoptWorker wraps a started worker; bootLoad says it is loading the
+// default model by itself.
+func adoptWorker(w js.Value, bootLoad bool) *workerClient {
+	c := &workerClient{w: w, pending: map[int]*request{}}
+	if bootLoad {
+		c.boot = newRequest()
+		c.pending[protocol.BootLoadID] = c.boot
+	}
 	c.onMsg = js.FuncOf(func(_ js.Value, a []js.Value) any {
-		m, id, err := port.Read(a[0].Get("data"))
-		ch, ok := c.pending[id]
-		if !ok {
-			return nil // Ready, or an answer to boot.js or a test
-		}
-		delete(c.pending, id)
-		if err != nil {
-			m = &protocol.Error{ID: id, Kind: protocol.ErrFrame, Message: err.Error()}
-		}
-		ch <- m // buffered: never blocks
+		c.receive(a[0].Get("data"))
 		return nil
 	})
 	c.onErr = js.FuncOf(func(_ js.Value, a []js.Value) any {
@@ -101,9 +116,9 @@ func adoptWorker(w js.Value) *workerClient {
 		if len(a) > 0 && a[0].Get("message").Type() == js.TypeString {
 			msg = a[0].Get("message").String()
 		}
-		for id, ch := range c.pending {
+		for id, r := range c.pending {
 			delete(c.pending, id)
-			ch <- &protocol.Error{ID: id, Message: msg}
+			r.done <- &protocol.Error{ID: id, Message: msg}
 		}
 		return nil
 	})
@@ -112,33 +127,89 @@ func adoptWorker(w js.Value) *workerClient {
 	return c
 }
 
-// call posts the request that send makes with a fresh id and waits for its
-// answer; an Error answer is returned as the error.
-func (c *workerClient) call(send func(id int)) (protocol.Message, error) {
-	c.next++
-	id := c.next
-	ch := make(chan protocol.Message, 1)
-	c.pending[id] = ch
-	send(id)
-	m := <-ch
-	if e, ok := m.(*protocol.Error); ok {
-		return nil, e
+// receive hands a message from the worker to the request it answers.
+func (c *workerClient) receive(data js.Value) {
+	m, id, err := port.Read(data)
+	r, ok := c.pending[id]
+	if !ok {
+		return // Ready, or an answer to a test
 	}
-	return m, nil
+	if p, ok := m.(*protocol.Progress); ok && err == nil {
+		select { // the latest wins
+		case <-r.progress:
+		default:
+		}
+		r.progress <- p
+		return
+	}
+	delete(c.pending, id)
+	if err != nil {
+		m = &protocol.Error{ID: id, Kind: protocol.ErrFrame, Message: err.Error()}
+	}
+	r.done <- m // buffered: never blocks
 }
 
-func workerLoad(b modelBlob) (protocol.ModelInfo, error) {
-	m, err := wk.call(func(id int) {
-		port.Post(wk.w, &protocol.Load{ID: id, Bytes: b.bytes}, b.bytes.Get("buffer"))
-	})
+// call posts the request that send makes with a fresh id and waits for its
+// answer, passing Progress on to progress (which may be nil); an Error
+// answer is returned as the error.
+func (c *workerClient) call(send func(id int), progress func(*protocol.Progress)) (protocol.Message, error) {
+	c.next++
+	id := c.next
+	c.pending[id] = newRequest()
+	r := c.pending[id]
+	send(id)
+	return c.wait(r, progress)
+}
+
+func (c *workerClient) wait(r *request, progress func(*protocol.Progress)) (protocol.Message, error) {
+	for {
+		select {
+		case p := <-r.progress:
+			if progress != nil {
+				progress(p)
+			}
+		case m := <-r.done:
+			if e, ok := m.(*protocol.Error); ok {
+				return nil, e
+			}
+			return m, nil
+		}
+	}
+}
+
+// loadAnswer turns a Load's answer into the model's info.
+func loadAnswer(m protocol.Message, err error) (protocol.ModelInfo, bool, error) {
 	if err != nil {
-		return protocol.ModelInfo{}, err
+		return protocol.ModelInfo{}, false, err
 	}
 	l, ok := m.(*protocol.Loaded)
 	if !ok {
-		return protocol.ModelInfo{}, errors.New("the worker answered a load with " + m.Type())
+		return protocol.ModelInfo{}, false, errors.New("the worker answered a load with " + m.Type())
 	}
-	return l.Info, nil
+	return l.Info, l.Cached, nil
+}
+
+// workerLoad asks the worker to load l (its ID is set here), reporting
+// Progress, and returns the model's info and whether it came from the
+// cache.
+func workerLoad(l protocol.Load, progress func(*protocol.Progress)) (protocol.ModelInfo, bool, error) {
+	return loadAnswer(wk.call(func(id int) {
+		l.ID = id
+		port.Post(wk.w, &l)
+	}, progress))
+}
+
+// workerBootLoad waits for the default model's load that the worker
+// started by itself (protocol.BootLoadID); started is false when there is
+// none (or it was taken already).
+func workerBootLoad(progress func(*protocol.Progress)) (info protocol.ModelInfo, cached, started bool, err error) {
+	r := wk.boot
+	if r == nil {
+		return protocol.ModelInfo{}, false, false, nil
+	}
+	wk.boot = nil
+	info, cached, err = loadAnswer(wk.wait(r, progress))
+	return info, cached, true, err
 }
 
 // workerClassify posts an image (a photo's File, or a camera frame's
@@ -151,7 +222,7 @@ func workerClassify(img handle, live bool) (protocol.Result, error) {
 			return
 		}
 		port.Post(wk.w, msg)
-	})
+	}, nil)
 	if err != nil {
 		return protocol.Result{}, err
 	}

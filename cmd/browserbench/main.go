@@ -391,7 +391,7 @@ type timeline struct {
 // pageLoad navigates the tab of ctx to the app with the photo chosen on
 // ready, and returns the times from navigation start.
 func pageLoad(ctx context.Context, app *appServer, kind string) (load, error) {
-	app.count.reset()
+	app.count.Take()
 	if err := chromedp.Do(ctx, chromedp.Navigate(app.URL+"/?benchauto")); err != nil {
 		return load{}, err
 	}
@@ -405,7 +405,7 @@ func pageLoad(ctx context.Context, app *appServer, kind string) (load, error) {
 	// Let the service worker finish precaching before counting bytes.
 	time.Sleep(3 * time.Second)
 	l := load{Kind: kind, ReadyMs: tl.ReadyAt, FirstResultMs: tl.FirstResultAt, FirstPaintMs: tl.FirstPaintAt}
-	l.Requests = app.count.reset()
+	l.Requests = app.count.Take()
 	for _, r := range l.Requests {
 		l.Bytes += r.Bytes
 	}
@@ -435,21 +435,27 @@ func measure(ctx context.Context, app *appServer, rep *report, photo []byte, pho
 	var tctx context.Context
 	var closeTab func()
 	var coldR, coldF, warmR, warmF []float64
+	one := func(kind string, i int) (load, error) {
+		l, err := pageLoad(tctx, app, kind)
+		if err != nil {
+			return l, fmt.Errorf("%s load: %w", kind, err)
+		}
+		log.Printf("%s load %d: ready %.0f ms, first result %.0f ms, %d bytes", kind, i+1, l.ReadyMs, l.FirstPaintMs, l.Bytes)
+		rep.Loads = append(rep.Loads, l)
+		return l, nil
+	}
 	for i := 0; i < loads; i++ {
 		if closeTab != nil {
 			closeTab()
 		}
 		var err error
-		tctx, closeTab, err = tab(ctx, instrument)
+		if tctx, closeTab, err = tab(ctx, instrument); err != nil {
+			return err
+		}
+		l, err := one("cold", i)
 		if err != nil {
 			return err
 		}
-		l, err := pageLoad(tctx, app, "cold")
-		if err != nil {
-			return fmt.Errorf("cold load: %w", err)
-		}
-		log.Printf("cold load %d: ready %.0f ms, first result %.0f ms, %d bytes", i+1, l.ReadyMs, l.FirstPaintMs, l.Bytes)
-		rep.Loads = append(rep.Loads, l)
 		coldR, coldF = append(coldR, l.ReadyMs), append(coldF, l.FirstPaintMs)
 		if i == 0 {
 			rep.ColdBytes = l.Bytes
@@ -457,12 +463,10 @@ func measure(ctx context.Context, app *appServer, rep *report, photo []byte, pho
 	}
 	defer closeTab()
 	for i := 0; i < loads; i++ {
-		l, err := pageLoad(tctx, app, "warm")
+		l, err := one("warm", i)
 		if err != nil {
-			return fmt.Errorf("warm load: %w", err)
+			return err
 		}
-		log.Printf("warm load %d: ready %.0f ms, first result %.0f ms, %d bytes", i+1, l.ReadyMs, l.FirstPaintMs, l.Bytes)
-		rep.Loads = append(rep.Loads, l)
 		warmR, warmF = append(warmR, l.ReadyMs), append(warmF, l.FirstPaintMs)
 	}
 	rep.ColdReady, rep.ColdFirst = summarize(coldR, true), summarize(coldF, true)

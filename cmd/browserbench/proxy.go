@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
-	"sync"
 	"time"
 
 	"alexnet/internal/headless"
@@ -24,19 +23,6 @@ type request struct {
 	Status   int    `json:"status"`
 	Encoding string `json:"encoding,omitempty"`
 	Bytes    int64  `json:"bytes"` // body + status line + headers
-}
-
-type counter struct {
-	mu   sync.Mutex
-	reqs []request
-}
-
-func (c *counter) reset() []request {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r := c.reqs
-	c.reqs = nil
-	return r
 }
 
 type countingWriter struct {
@@ -78,7 +64,7 @@ func headerBytes(h http.Header) int64 {
 // appServer is the app's server process and the counting proxy.
 type appServer struct {
 	URL   string
-	count *counter
+	count *headless.Record[request]
 	app   *headless.Server
 	srv   *http.Server
 }
@@ -95,7 +81,7 @@ func startApp(ctx context.Context, repo, dist, tmp string) (*appServer, error) {
 		app.Close()
 		return nil, err
 	}
-	a := &appServer{count: &counter{}, app: app}
+	a := &appServer{count: &headless.Record[request]{}, app: app}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	rp.ErrorLog = nil
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -103,9 +89,7 @@ func startApp(ctx context.Context, repo, dist, tmp string) (*appServer, error) {
 		rp.ServeHTTP(cw, r)
 		rq := request{Path: r.URL.RequestURI(), Status: cw.status, Encoding: w.Header().Get("Content-Encoding"),
 			Bytes: cw.n + headerBytes(w.Header())}
-		a.count.mu.Lock()
-		a.count.reqs = append(a.count.reqs, rq)
-		a.count.mu.Unlock()
+		a.count.Add(rq)
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -31,8 +30,7 @@ func Build(ctx context.Context, repo, dir string) (string, error) {
 type Server struct {
 	URL string // http://127.0.0.1:PORT
 	cmd *exec.Cmd
-	mu  sync.Mutex
-	log []string
+	log Record[string]
 }
 
 // Serve builds the app's server into tmp and starts it on dist with
@@ -78,19 +76,13 @@ func (s *Server) read(r io.Reader, addr chan<- string) {
 			}
 			continue
 		}
-		s.mu.Lock()
-		s.log = append(s.log, line)
-		s.mu.Unlock()
+		s.log.Add(line)
 	}
 }
 
 // Log is what the server printed after it started: a line a request
 // ("ADDR METHOD "URI" STATUS SIZE TIME").
-func (s *Server) Log() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.log...)
-}
+func (s *Server) Log() []string { return s.log.All() }
 
 // Close kills the server's process group; it can be called again.
 func (s *Server) Close() {

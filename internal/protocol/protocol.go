@@ -30,7 +30,7 @@
 //
 // # The exchanges
 //
-//	page -> worker    Load{ID, Bytes}              -> Loaded{ID, Info} or Error
+//	page -> worker    Load{ID, URL|Bytes}          -> Progress{ID, ...}..., then Loaded{ID, Info} or Error
 //	page -> worker    Classify{ID, Image, Live}    -> Result{ID, ...} or Error
 //	page -> worker    Tensor{ID, Image}            -> TensorData{ID, Data} or Error (tests)
 //	worker -> page    Ready{}                         once, when the worker's Go has started
@@ -55,6 +55,7 @@ import (
 const (
 	TypeLoad        = "load"
 	TypeLoaded      = "loaded"
+	TypeProgress    = "progress"
 	TypeClassify    = "classify"
 	TypeResult      = "result"
 	TypeTensor      = "tensor"
@@ -79,6 +80,7 @@ type Message interface {
 var messages = map[string]func() Message{
 	TypeLoad:        func() Message { return new(Load) },
 	TypeLoaded:      func() Message { return new(Loaded) },
+	TypeProgress:    func() Message { return new(Progress) },
 	TypeClassify:    func() Message { return new(Classify) },
 	TypeResult:      func() Message { return new(Result) },
 	TypeTensor:      func() Message { return new(Tensor) },
@@ -95,18 +97,51 @@ var messages = map[string]func() Message{
 
 // ---- page <-> worker ----
 
-// Load asks the worker to verify a weight file and make it the current
-// model (page -> worker). Answer: Loaded, or Error with Kind ErrModel (the
-// previous model stays).
+// Load asks the worker to load a weight file and make it the current model
+// (page -> worker): the file at URL, which the worker fetches itself
+// (wasm/worker/load_js.go: the one loader), or Bytes. While it downloads,
+// the worker sends Progress. Answer: Loaded, or Error with Kind
+// ErrDownload or ErrModel (the previous model stays).
 type Load struct {
-	ID    int `json:"id"`
-	Bytes any `json:"bytes"` // Uint8Array of the whole file (transferred)
+	ID  int    `json:"id"`
+	URL string `json:"url,omitempty"`
+	// Cache says the file at URL never changes (a content-hashed name):
+	// the worker takes it from its Cache API when it is there, and keeps a
+	// verified download there for the next visit and for offline use.
+	Cache bool `json:"cache,omitempty"`
+	// Size is the file's expected size, the progress bar's total when the
+	// response does not say it (a compressed response).
+	Size  int64 `json:"size,omitempty"`
+	Bytes any   `json:"bytes,omitempty"` // or the file itself: a File or Blob, or a Uint8Array
+}
+
+// BootLoadID is the id of the default model's load, which boot.js asks
+// for as soon as it starts the worker, before the page's UI runs
+// (web/static/boot.js spells this one Load in JavaScript: id, url, cache,
+// size); the UI adopts it and gets its Progress and answer under this id.
+const BootLoadID = -1
+
+// Progress phases.
+const (
+	PhaseDownload = "download"
+	PhaseVerify   = "verify"
+)
+
+// Progress reports a Load (worker -> page): each downloaded chunk, at most
+// 20 times a second, then once when verifying starts.
+type Progress struct {
+	ID     int    `json:"id"`
+	Phase  string `json:"phase"`  // PhaseDownload or PhaseVerify
+	Loaded int64  `json:"loaded"` // bytes so far
+	Total  int64  `json:"total"`  // bytes expected, 0 when unknown
+	Cached bool   `json:"cached"` // the bytes come from the Cache API
 }
 
 // Loaded says a weight file verified and is now the model (worker -> page).
 type Loaded struct {
-	ID   int       `json:"id"`
-	Info ModelInfo `json:"info"`
+	ID     int       `json:"id"`
+	Info   ModelInfo `json:"info"`
+	Cached bool      `json:"cached"` // it came from the Cache API
 }
 
 // ModelInfo describes the loaded model, for the page's model panel.
@@ -183,6 +218,7 @@ type TensorData struct {
 
 // Error kinds.
 const (
+	ErrDownload   = "download"    // a Load's URL could not be fetched
 	ErrModel      = "model"       // the weight file (Load), or no model yet
 	ErrFrame      = "frame"       // the message, or pixels the engine refuses
 	ErrImage      = "image"       // a file the browser cannot open as an image; Message says why, for the user
@@ -192,7 +228,7 @@ const (
 // Error is the answer to a request that failed (worker -> page).
 type Error struct {
 	ID      int    `json:"id"`
-	Kind    string `json:"kind"` // ErrModel, ErrFrame, ErrImage, ErrWeightFile
+	Kind    string `json:"kind"` // ErrDownload, ErrModel, ErrFrame, ErrImage, ErrWeightFile
 	Message string `json:"message"`
 }
 
@@ -267,6 +303,7 @@ func (m Manifest) Check() error {
 
 func (*Load) Type() string        { return TypeLoad }
 func (*Loaded) Type() string      { return TypeLoaded }
+func (*Progress) Type() string    { return TypeProgress }
 func (*Classify) Type() string    { return TypeClassify }
 func (*Result) Type() string      { return TypeResult }
 func (*Tensor) Type() string      { return TypeTensor }

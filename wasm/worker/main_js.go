@@ -120,28 +120,6 @@ func dispatch(data js.Value) {
 	}
 }
 
-func load(m *protocol.Load) {
-	b, ok := m.Bytes.(js.Value)
-	if !ok || b.Get("byteLength").Type() != js.TypeNumber {
-		reply(&protocol.Error{ID: m.ID, Kind: protocol.ErrModel, Message: "no weight bytes in the message"})
-		return
-	}
-	buf := make([]byte, b.Get("byteLength").Int())
-	js.CopyBytesToGo(buf, b)
-	info, err := engine.Load(buf)
-	if err != nil {
-		reply(&protocol.Error{ID: m.ID, Kind: protocol.ErrModel, Message: err.Error()})
-		return
-	}
-	// The helper starts after the first classification of this model
-	// (classify), not now: during a cold start the page is still busy, and
-	// the first result comes sooner with two cores than with three
-	// threads on them.
-	stopSplit()
-	split.model = buf
-	reply(&protocol.Loaded{ID: m.ID, Info: info})
-}
-
 func classify(m *protocol.Classify) {
 	img, perr := readImage(m.ID, m.Image, m.Live)
 	if perr != nil {
