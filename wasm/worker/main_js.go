@@ -5,7 +5,6 @@ package main
 import (
 	"sync"
 	"syscall/js"
-	"unsafe"
 
 	"alexnet/internal/protocol"
 	"alexnet/internal/protocol/port"
@@ -152,8 +151,7 @@ func tensor(m *protocol.Tensor) {
 		reply(&protocol.Error{ID: m.ID, Kind: protocol.ErrFrame, Message: err.Error()})
 		return
 	}
-	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(x))), 4*len(x)) // wasm is little-endian, as Float32Array
-	u8 := js.Global().Get("Uint8Array").New(len(b))
-	js.CopyBytesToJS(u8, b)
+	u8 := js.Global().Get("Uint8Array").New(4 * len(x))
+	js.CopyBytesToJS(u8, floatBytes(x))
 	reply(&protocol.TensorData{ID: m.ID, Data: js.Global().Get("Float32Array").New(u8.Get("buffer"))})
 }
