@@ -22,11 +22,18 @@
 //
 // # Adding a message
 //
-// Write its struct below with the direction and the answer in its doc
-// comment, give it a Type method returning a new Type constant, and add it
-// to the messages table. Both sides then Encode and Decode it; the round
-// trip test covers it once it is in the table's example list
-// (protocol_test.go).
+// Everything about a message is in this package:
+//
+//  1. its struct, with the direction and the answer in its doc comment,
+//     and a Type method returning a new Type constant;
+//  2. a line in the messages table (Decode finds it there);
+//  3. an example in protocol_test.go's examples (the round trip test fails
+//     until there is one).
+//
+// Then the worker handles it in wasm/worker/main_js.go (dispatch) and the
+// page sends it with web/worker_js.go (workerClient.call). Field types are
+// string, bool, int, int64, float64, slices and structs of those, and any
+// for a JavaScript object.
 //
 // # The exchanges
 //
@@ -38,9 +45,12 @@
 //	worker -> helper  Split{Gen, Shared, Bytes}    -> SplitReady{Gen} or SplitError{Gen}
 //	helper -> worker  (worker.js wraps what the helper posts in Helper{Msg})
 //
-// Every request carries an ID that its answer repeats. The worker handles
-// one request at a time, in the order they arrive; the page decides what
-// waits and what is dropped (web/worker.go).
+// Every request carries an ID that its answer repeats (Progress too). The
+// worker handles one request at a time, in the order they arrive; the page
+// decides what waits and what is dropped (Root.engine in web/root.go).
+// JavaScript spells three messages itself: worker.js reads Module and
+// ModuleError and wraps the helper's messages in Helper, and boot.js posts
+// the default model's Load (BootLoadID).
 package protocol
 
 import (
