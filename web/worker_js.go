@@ -52,7 +52,7 @@ type workerClient struct {
 	w       js.Value
 	next    int
 	pending map[int]*request
-	boot    *request // the default model's load the worker started by itself, until taken
+	boot    *request // the default model's load that boot.js asked for (BootLoadID), until taken
 	onMsg   js.Func
 	onErr   js.Func
 }
@@ -71,8 +71,8 @@ func newRequest() *request {
 var wk *workerClient
 
 // startWorker starts the classifier's worker, or adopts the one boot.js
-// started (with the default model's load, protocol.BootLoadID, when it
-// started one). The page compiles the worker's WebAssembly itself
+// started (loading the default model, protocol.BootLoadID, when boot.js
+// asked it to). The page compiles the worker's WebAssembly itself
 // (streaming) and posts the compiled module: the page's fetches go
 // through the service worker, so this also works offline.
 func startWorker(m protocol.Manifest) error {
@@ -99,8 +99,8 @@ func startWorker(m protocol.Manifest) error {
 	return nil
 }
 
-// adoptWorker wraps a started worker; bootLoad says it is loading the
-// default model by itself.
+// adoptWorker wraps a started worker; bootLoad says boot.js asked it for
+// the default model.
 func adoptWorker(w js.Value, bootLoad bool) *workerClient {
 	c := &workerClient{w: w, pending: map[int]*request{}}
 	if bootLoad {
@@ -199,9 +199,9 @@ func workerLoad(l protocol.Load, progress func(*protocol.Progress)) (protocol.Mo
 	}, progress))
 }
 
-// workerBootLoad waits for the default model's load that the worker
-// started by itself (protocol.BootLoadID); started is false when there is
-// none (or it was taken already).
+// workerBootLoad waits for the default model's load that boot.js asked
+// the worker for (protocol.BootLoadID); started is false when there is none
+// (or it was taken already).
 func workerBootLoad(progress func(*protocol.Progress)) (info protocol.ModelInfo, cached, started bool, err error) {
 	r := wk.boot
 	if r == nil {
