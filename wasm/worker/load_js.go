@@ -77,7 +77,11 @@ func readBytes(id int, b any) ([]byte, *protocol.Error) {
 	if !ok || v.Type() != js.TypeObject {
 		return nil, &protocol.Error{ID: id, Kind: protocol.ErrModel, Message: "no weight bytes in the message"}
 	}
+	tooLarge := &protocol.Error{ID: id, Kind: protocol.ErrModel, Message: "the file is larger than " + strconv.Itoa(maxModelBytes>>20) + " MiB"}
 	if v.InstanceOf(js.Global().Get("Blob")) {
+		if v.Get("size").Float() > maxModelBytes {
+			return nil, tooLarge
+		}
 		ab, err := port.Await(v.Call("arrayBuffer"))
 		if err != nil {
 			return nil, &protocol.Error{ID: id, Kind: protocol.ErrModel, Message: "the file could not be read: " + err.Error()}
@@ -86,6 +90,9 @@ func readBytes(id int, b any) ([]byte, *protocol.Error) {
 	}
 	if v.Get("byteLength").Type() != js.TypeNumber {
 		return nil, &protocol.Error{ID: id, Kind: protocol.ErrModel, Message: "no weight bytes in the message"}
+	}
+	if v.Get("byteLength").Float() > maxModelBytes {
+		return nil, tooLarge
 	}
 	buf := make([]byte, v.Get("byteLength").Int())
 	js.CopyBytesToGo(buf, v)
@@ -168,8 +175,8 @@ func fetchModel(m *protocol.Load) (buf []byte, cached bool, keep js.Value, perr 
 	return buf, cached, keep, nil
 }
 
-// maxModelBytes bounds a download: the largest AlexNet in float32 is about
-// 250 MB.
+// maxModelBytes bounds a weight file, downloaded or dropped: the largest
+// AlexNet in float32 is about 250 MB.
 const maxModelBytes = 1 << 30
 
 // cacheModel stores a verified download and drops the other entries.
