@@ -107,6 +107,21 @@ func modelPath(t *testing.T) string {
 	return p
 }
 
+// servedApp is the built app (builtApp) and its server (startServer).
+func servedApp(t *testing.T) (string, *headless.Server) {
+	t.Helper()
+	dist := builtApp(t)
+	return dist, startServer(t, dist)
+}
+
+// navigate loads url in the page of ctx.
+func navigate(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // startServer serves dir with the app's own server (the repository's root
 // package), which logs every request.
 func startServer(t *testing.T, dir string) *headless.Server {
@@ -190,11 +205,10 @@ func recordNetwork(t *testing.T, ctx context.Context) *headless.Record[string] {
 	return n
 }
 
-// checkPrivacy asserts that only the app's own static files were requested:
-// same origin (or blob:/data: made in the page), and each a file of dist.
-func checkPrivacy(t *testing.T, n *headless.Record[string], s *headless.Server, dist string) {
+// checkPrivacy asserts that only the app's own static files were requested
+// from origin (or blob:/data: made in the page), each a file of dist.
+func checkPrivacy(t *testing.T, n *headless.Record[string], origin string, s *headless.Server, dist string) {
 	t.Helper()
-	origin := s.URL
 	for _, u := range n.All() {
 		if strings.HasPrefix(u, "blob:"+origin) || strings.HasPrefix(u, "data:") {
 			continue
@@ -464,34 +478,24 @@ func servedModelSize(t *testing.T, dist string) int64 {
 }
 
 func TestBrowserApp(t *testing.T) {
-	dist := builtApp(t)
-	s := startServer(t, dist)
+	dist, s := servedApp(t)
 	nat := loadNative(t)
 	labels := nat.c.Model().Labels
 	ctx := newBrowser(t, nil)
 	nl := recordNetwork(t, ctx)
 
-	// 1. The page loads, shows the download's progress (throttled so the
+	// 1. The page loads, shows the download's progress (slowed so the
 	// download takes about 3 s and can be seen) and the model becomes ready.
-	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-		MatchedNetworkConditions: []*network.Conditions{{URLPattern: s.URL + "/*.alexnet", DownloadThroughput: float64(servedModelSize(t, dist)) / 3, UploadThroughput: -1}},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
+	proxy := newSlowModel(t, s.URL, servedModelSize(t, dist)/3)
+	proxy.slow.Store(true)
+	navigate(t, ctx, proxy.URL+"/")
 	waitFor(t, ctx, "download progress", `(document.querySelector('.phase') || {textContent: ''}).textContent.startsWith('Downloading') && (document.querySelector('[data-testid=model-bytes]') || {}).textContent && document.querySelector('[data-testid=model-bytes]').textContent.includes('%') && +document.querySelector('[data-testid=model-progress]').value > 0`, 60*time.Second)
 	if st := js[string](t, ctx, `document.querySelector('[data-testid=model-status]').dataset.status`); st != "loading" {
 		t.Errorf("status during download %q, want loading", st)
 	}
 	shot(t, ctx, "00-loading")
 	waitFor(t, ctx, "model ready", statusIs+`'ready'`, 90*time.Second)
-	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-		MatchedNetworkConditions: []*network.Conditions{},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	proxy.slow.Store(false)
 	// A reload starts from the caches: no model download.
 	start := time.Now()
 	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
@@ -663,10 +667,11 @@ func TestBrowserApp(t *testing.T) {
 		t.Errorf("page is %v px wide at a 360 px viewport (horizontal scrolling)", w)
 	}
 	shot(t, ctx, "06-phone-360")
-	checkPrivacy(t, nl, s, dist)
+	checkPrivacy(t, nl, proxy.URL, s, dist)
 
 	// 7. Offline: with the server gone, a reload still reaches ready (service
 	// worker for the app, Cache API for the model).
+	proxy.Close()
 	s.Close()
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Reload()); err != nil {
 		t.Fatal(err)
@@ -679,8 +684,7 @@ func TestBrowserApp(t *testing.T) {
 }
 
 func TestBrowserWebcam(t *testing.T) {
-	dist := builtApp(t)
-	s := startServer(t, dist)
+	dist, s := servedApp(t)
 	nat := loadNative(t)
 
 	// A val photo the native classifier gets right with a clear margin, so
@@ -711,9 +715,7 @@ func TestBrowserWebcam(t *testing.T) {
 	})
 	nl := recordNetwork(t, ctx)
 	start := time.Now()
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, s.URL+"/")
 	waitFor(t, ctx, "model ready", statusIs+`'ready'`, 90*time.Second)
 	t.Logf("cold start (fresh profile) to ready: %s", time.Since(start).Round(time.Millisecond))
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=camera-start]`))); err != nil {
@@ -742,19 +744,16 @@ func TestBrowserWebcam(t *testing.T) {
 	}
 	waitFor(t, ctx, "camera stopped", `document.querySelector('[data-testid=camera-start]') && !document.querySelector('[data-testid=live-results]') && !document.querySelector('[data-testid=camera-video]').srcObject`, 20*time.Second)
 	shot(t, ctx, "09-webcam-stopped")
-	checkPrivacy(t, nl, s, dist)
+	checkPrivacy(t, nl, s.URL, s, dist)
 }
 
 func TestBrowserModelErrors(t *testing.T) {
-	dist := builtApp(t)
-	s := startServer(t, dist)
+	_, s := servedApp(t)
 	ctx := newBrowser(t, nil)
 	nl := recordNetwork(t, ctx)
 
 	// A ?model= that does not download: an error with a retry button.
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/?model=/missing.alexnet")); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, s.URL+"/?model=/missing.alexnet")
 	waitFor(t, ctx, "model error", statusIs+`'error'`, 60*time.Second)
 	msg := js[string](t, ctx, `document.querySelector('[data-testid=model-error]').textContent`)
 	if !strings.Contains(msg, "404") {
@@ -771,9 +770,7 @@ func TestBrowserModelErrors(t *testing.T) {
 	waitFor(t, ctx, "error after retry", statusIs+`'error'`, 30*time.Second)
 
 	// A ?model= on another origin is refused; the default model loads.
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/?model=https://example.com/evil.alexnet")); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, s.URL+"/?model=https://example.com/evil.alexnet")
 	waitFor(t, ctx, "default model despite a foreign ?model=", statusIs+`'ready'`, 60*time.Second)
 	if n := js[string](t, ctx, `(document.querySelector('[data-testid=error]') || {}).textContent || ''`); !strings.Contains(n, "this site") {
 		t.Errorf("no message about the refused ?model=, alert says %q", n)
@@ -781,9 +778,7 @@ func TestBrowserModelErrors(t *testing.T) {
 
 	// ?model= naming the shipped file by URL works like the default.
 	m := js[string](t, ctx, `fetch('manifest.json').then(r => r.json()).then(m => m.model)`)
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/?model=/"+m)); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, s.URL+"/?model=/"+m)
 	waitFor(t, ctx, "model from ?model=", statusIs+`'ready'`, 60*time.Second)
 	shot(t, ctx, "12-model-from-url")
 	for _, u := range nl.All() {
@@ -794,8 +789,7 @@ func TestBrowserModelErrors(t *testing.T) {
 }
 
 func TestBrowserCameraDenied(t *testing.T) {
-	dist := builtApp(t)
-	s := startServer(t, dist)
+	_, s := servedApp(t)
 	ctx := newBrowser(t, map[string]any{"use-fake-device-for-media-stream": true})
 	if _, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
 		Permission: &browser.PermissionDescriptor{Name: "camera"},
@@ -804,9 +798,7 @@ func TestBrowserCameraDenied(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, s.URL+"/")
 	waitFor(t, ctx, "page rendered", `document.querySelector('[data-testid=camera-start]')`, 60*time.Second)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=camera-start]`))); err != nil {
 		t.Fatal(err)
@@ -819,13 +811,10 @@ func TestBrowserCameraDenied(t *testing.T) {
 }
 
 func TestBrowserNoCamera(t *testing.T) {
-	dist := builtApp(t)
-	s := startServer(t, dist)
+	_, s := servedApp(t)
 	// Permission granted, but the machine has no camera and no fake one.
 	ctx := newBrowser(t, map[string]any{"use-fake-ui-for-media-stream": true})
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, s.URL+"/")
 	waitFor(t, ctx, "page rendered", `document.querySelector('[data-testid=camera-start]')`, 60*time.Second)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=camera-start]`))); err != nil {
 		t.Fatal(err)
@@ -839,16 +828,13 @@ func TestBrowserNoCamera(t *testing.T) {
 }
 
 func TestBrowserCameraChooser(t *testing.T) {
-	dist := builtApp(t)
-	s := startServer(t, dist)
+	_, s := servedApp(t)
 	// Two of Chromium's generated fake cameras (a file allows only one).
 	ctx := newBrowser(t, map[string]any{
 		"use-fake-ui-for-media-stream":     true,
 		"use-fake-device-for-media-stream": "device-count=2",
 	})
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, s.URL+"/")
 	waitFor(t, ctx, "model ready", statusIs+`'ready'`, 90*time.Second)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=camera-start]`))); err != nil {
 		t.Fatal(err)
@@ -898,14 +884,11 @@ const tensorJS = `(async (b64, type) => {
 // input tensor as the native code: exactly (1e-5) for a PNG, which every
 // decoder decodes alike, and within JPEG decoder differences for a JPEG.
 func TestBrowserTensor(t *testing.T) {
-	dist := builtApp(t)
-	s := startServer(t, dist)
+	_, s := servedApp(t)
 	nat := loadNative(t)
 	p := nat.c.Model().Prep
 	ctx := newBrowser(t, nil)
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, s.URL+"/")
 	photo := valPhotos(t, 1)[0].Path
 	jpg := mustRead(t, photo)
 	img := decodeFile(t, photo)
@@ -975,13 +958,10 @@ const splitJS = `(async (b64, w, h) => {
 // the worker splits each pass with a helper worker, and that the split
 // pass gives the native classifier's probabilities for the same pixels.
 func TestBrowserSplit(t *testing.T) {
-	dist := builtApp(t)
-	s := startServer(t, dist)
+	_, s := servedApp(t)
 	nat := loadNative(t)
 	ctx := newBrowser(t, nil)
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, s.URL+"/")
 	for _, ph := range valPhotos(t, 1)[:2] {
 		src := decodeFile(t, ph.Path)
 		img := image.NewRGBA(image.Rect(0, 0, 240, 200))

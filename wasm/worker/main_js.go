@@ -120,20 +120,13 @@ func dispatch(data js.Value) {
 }
 
 func classify(m *protocol.Classify) {
-	img, perr := readImage(m.ID, m.Image, m.Live)
-	if perr != nil {
-		reply(perr)
-		return
-	}
-	r, err := engine.Classify(img.pix, img.w, img.h)
-	if err != nil {
-		reply(&protocol.Error{ID: m.ID, Kind: protocol.ErrFrame, Message: err.Error()})
-		return
-	}
-	r.ID = m.ID
-	r.SourceWidth, r.SourceHeight, r.Width, r.Height = img.sourceW, img.sourceH, img.w, img.h
-	reply(&r)
-	if split.model != nil {
+	ok := onImage(m.ID, m.Image, m.Live, func(img picture) (protocol.Message, error) {
+		r, err := engine.Classify(img.pix, img.w, img.h)
+		r.ID = m.ID
+		r.SourceWidth, r.SourceHeight, r.Width, r.Height = img.sourceW, img.sourceH, img.w, img.h
+		return &r, err
+	})
+	if ok && split.model != nil {
 		b := split.model
 		split.model = nil
 		startSplit(b)
@@ -141,17 +134,27 @@ func classify(m *protocol.Classify) {
 }
 
 func tensor(m *protocol.Tensor) {
-	img, perr := readImage(m.ID, m.Image, false)
+	onImage(m.ID, m.Image, false, func(img picture) (protocol.Message, error) {
+		x, err := engine.Tensor(img.pix, img.w, img.h)
+		u8 := js.Global().Get("Uint8Array").New(4 * len(x))
+		js.CopyBytesToJS(u8, floatBytes(x))
+		return &protocol.TensorData{ID: m.ID, Data: js.Global().Get("Float32Array").New(u8.Get("buffer"))}, err
+	})
+}
+
+// onImage reads a request's image (readImage) and answers with what f
+// makes of its pixels, or with the error of either; it reports success.
+func onImage(id int, image any, live bool, f func(picture) (protocol.Message, error)) bool {
+	img, perr := readImage(id, image, live)
 	if perr != nil {
 		reply(perr)
-		return
+		return false
 	}
-	x, err := engine.Tensor(img.pix, img.w, img.h)
+	m, err := f(img)
 	if err != nil {
-		reply(&protocol.Error{ID: m.ID, Kind: protocol.ErrFrame, Message: err.Error()})
-		return
+		reply(&protocol.Error{ID: id, Kind: protocol.ErrFrame, Message: err.Error()})
+		return false
 	}
-	u8 := js.Global().Get("Uint8Array").New(4 * len(x))
-	js.CopyBytesToJS(u8, floatBytes(x))
-	reply(&protocol.TensorData{ID: m.ID, Data: js.Global().Get("Float32Array").New(u8.Get("buffer"))})
+	reply(m)
+	return true
 }
