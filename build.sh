@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # build.sh [OUT]: builds the web app into OUT (default dist/), which
-# `go run .` serves. Steps: regenerate the Vugu code, build the page's and
+# `go run .` serves. Steps: check the committed Vugu code, build the page's and
 # the worker's WebAssembly (stripped, -trimpath; the worker with Go 1.27's
 # SIMD), then internal/webdist copies wasm_exec.js, Vugu's render helper,
 # the static files and the default weight file under content-hashed names,
@@ -14,22 +14,29 @@ model="${ALEXNET_MODEL:-weights/default/flowers.alexnet}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-# vugugen runs on a copy, and a generated file replaces the committed one
-# (atomically, by rename) only when it differs: a build running beside
-# `go test ./web` never shows the compiler a half-written file.
-echo "build.sh: vugugen"
+# The Vugu code (web/*_gen.go) is committed; build.sh never writes it. It
+# runs vugugen on a copy and stops when the committed files differ from
+# what the .vugu files make (go generate ./web regenerates them), so a
+# build, and the tests that run one, leave the working tree as it was.
+echo "build.sh: vugugen (check web/*_gen.go)"
 gen="$tmp/gen"
 mkdir -p "$gen"
 cp web/*.vugu web/*.go "$gen/"
+rm -f "$gen"/*_gen.go
 go tool vugugen -skip-go-mod -skip-main "$gen"
 gofmt -w "$gen"/*_gen.go
+stale=()
 for f in "$gen"/*_gen.go; do
-	dst="web/$(basename "$f")"
-	if ! cmp -s "$f" "$dst"; then
-		cp "$f" "$dst.tmp.$$" && mv "$dst.tmp.$$" "$dst"
-		echo "build.sh: regenerated $dst"
-	fi
+	cmp -s "$f" "web/$(basename "$f")" || stale+=("web/$(basename "$f")")
 done
+for f in web/*_gen.go; do
+	[ -f "$gen/$(basename "$f")" ] || stale+=("$f (no .vugu file makes it)")
+done
+if [ ${#stale[@]} -gt 0 ]; then
+	echo "build.sh: out of date with the .vugu files: ${stale[*]}" >&2
+	echo "build.sh: run 'go generate ./web' and commit the result" >&2
+	exit 1
+fi
 
 echo "build.sh: page (web) -> wasm"
 GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$tmp/ui.wasm" ./web

@@ -21,8 +21,9 @@ simd=(env GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd)
 wasm_exec() { echo "$("$@" go env GOROOT)/lib/wasm/go_js_wasm_exec"; }
 
 # The pure packages: natively and as WebAssembly under Node, with the scalar
-# kernels (Go 1.26) and the SIMD kernels (Go 1.27, GOEXPERIMENT=simd).
-pure=(./nn/... ./weights/... ./npy/... ./prep/... ./classifier/... ./explain/...)
+# kernels (Go 1.26) and the SIMD kernels (Go 1.27, GOEXPERIMENT=simd). The
+# protocol's js side (internal/protocol/port) is tested under Node too.
+pure=(./nn/... ./weights/... ./npy/... ./prep/... ./classifier/... ./explain/... ./internal/protocol/...)
 echo "== go vet"; go vet ./...
 echo "== scalar, native: all tests (browser tests included)"; go test -count=1 -timeout 40m ./...
 echo "== SIMD, native"; "${simd[@]}" go test -count=1 ./nn/... ./explain/...

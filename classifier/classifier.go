@@ -65,7 +65,6 @@ type Classifier struct {
 	// part, when set (Split), runs the forward pass instead of net, sharing
 	// the work with other parts of the same model running elsewhere.
 	part *nn.Net
-	x    []float32 // input buffer for images
 	buf  prep.Scratch
 }
 
@@ -84,7 +83,7 @@ func New(m *weights.Model) (*Classifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("classifier: model %q: %w", m.Name, err)
 	}
-	return &Classifier{m: m, net: net, x: make([]float32, prep.Size(m.Prep))}, nil
+	return &Classifier{m: m, net: net}, nil
 }
 
 // Model returns the weight file's content (do not modify it).
@@ -100,10 +99,12 @@ func (c *Classifier) Net() *nn.Net { return c.net }
 func (c *Classifier) Classify(img image.Image, k int) (Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err := c.buf.Into(c.x, img, c.m.Prep); err != nil {
+	// Straight into the net's input: Forward does not copy it again.
+	x := c.net.Input()
+	if err := c.buf.Into(x, img, c.m.Prep); err != nil {
 		return Result{}, err
 	}
-	return c.run(c.x, k)
+	return c.run(x, k)
 }
 
 // ClassifyTensor classifies an input tensor (InC,InH,InW), taken as exactly

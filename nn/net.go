@@ -262,13 +262,16 @@ func (n *Net) FLOPs() []int64 { return n.flops }
 
 // Forward runs the network on x, shaped (InC,InH,InW), and returns the logits.
 // The returned slice is owned by the Net and valid until the next call. It
-// allocates nothing. If len(x) is not InC*InH*InW it returns nil; a part
-// net (NewPart) also returns nil when an exchange fails.
+// allocates nothing, and copies x unless it is Input(). If len(x) is not
+// InC*InH*InW it returns nil; a part net (NewPart) also returns nil when an
+// exchange fails.
 func (n *Net) Forward(x []float32) []float32 {
 	if len(x) != len(n.in) {
 		return nil
 	}
-	copy(n.in, x)
+	if &x[0] != &n.in[0] {
+		copy(n.in, x)
+	}
 	last := n.outs[len(n.outs)-1]
 	if n.parts > 1 {
 		// Part 0's input is the pass's: it shares it whole first.
@@ -294,6 +297,10 @@ func (n *Net) Forward(x []float32) []float32 {
 	}
 	return last
 }
+
+// Input is the net's input buffer, (InC,InH,InW): preprocessing can write
+// into it and pass it to Forward, which then does not copy it.
+func (n *Net) Input() []float32 { return n.in }
 
 // ForwardTimed is Forward that also records the wall time of each layer in
 // dst[i] (for as many layers as dst holds). It is for `alexnet bench`,

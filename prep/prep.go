@@ -190,6 +190,12 @@ func toRGBA(img image.Image, buf *image.RGBA) *image.RGBA {
 		// Premultiplied: the loop below un-premultiplies, which drops alpha
 		// without darkening.
 	case *image.NRGBA:
+		if m.Rect.Min == (image.Point{}) && opaque(m.Pix) {
+			// Opaque: the same bytes as premultiplied RGBA, and the same
+			// struct (a conversion, no copy): what the wasm worker's
+			// frames usually are.
+			return (*image.RGBA)(m)
+		}
 		out := newRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 		for y := range b.Dy() {
 			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][:4*b.Dx()]

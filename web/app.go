@@ -5,53 +5,39 @@
 //
 // Layout of the package:
 //
-//	app.go            state and formatting shared by the components (no syscall/js)
-//	root.vugu/.go     the page: header, inputs, results, errors
-//	modelpanel.*      the model card: status, download progress, facts
-//	resultcard.*      one classified photo: preview, top 5, "not sure"
-//	camera.*          live webcam: start/stop, chooser, live top 5, FPS
-//	platform_js.go    browser glue (syscall/js): worker, fetch+cache, decoding, camera, drop/paste
-//	platform_other.go native stand-ins so the logic builds and tests natively
+//	app.go              state and formatting shared by the components (no syscall/js)
+//	root.vugu/.go       the page: header, inputs, results, errors
+//	model-panel.*       the model card: status, download progress, facts
+//	result-card.*       one classified photo: preview, top 5, "not sure"
+//	preds.*             a top-5 list
+//	camera.*            live webcam: start/stop, chooser, live top 5, FPS
+//	*_gen.go            what vugugen writes from the .vugu files (go generate)
+//
+// The browser glue (syscall/js), one file per concern, each with a native
+// stand-in (*_other.go) so the logic builds and tests natively:
+//
+//	browser_js.go       the page's clock and timers
+//	worker_js.go        the classifier's worker: start it, post requests (package internal/protocol)
+//	model_js.go         which weight file to load (the worker loads it)
+//	photos_js.go        files from the picker, previews (the worker decodes them)
+//	camera_js.go        the camera: open, grab frames, list devices
+//	events_js.go        page-wide events: drag and drop anywhere, paste
 //
 // Background goroutines change component state only between
 // env.Lock() and env.UnlockRender().
 package main
 
+// The Vugu components' code, web/*_gen.go, is generated from the .vugu
+// files and committed; build.sh checks it is current.
+//go:generate go tool vugugen -skip-go-mod -skip-main .
+//go:generate sh -c "gofmt -w *_gen.go"
+
 import (
 	"strconv"
 	"strings"
 
-	"alexnet/prep/centercrop"
+	"alexnet/internal/protocol"
 )
-
-// Pred is one class and its probability.
-type Pred struct {
-	Label string
-	Index int
-	Prob  float64
-}
-
-// Result is the worker's answer for one image or frame.
-type Result struct {
-	Top     []Pred
-	NotSure bool
-	Ms      float64
-	Workers int // 2 when the worker split the pass with its helper on a second core
-}
-
-// ModelInfo is what the worker reports about the loaded weight file.
-type ModelInfo struct {
-	Name      string
-	Arch      string
-	Labels    []string
-	Quant     string
-	Params    int
-	Bytes     int
-	LoadMs    float64 // decode + verify in the worker
-	InW, InH  int
-	Resize    int // the weight file's preprocessing: shorter side resized to this (0: squash)
-	Threshold float64
-}
 
 // Model status values, also the data-status of the status element.
 const (
@@ -68,7 +54,7 @@ type ModelState struct {
 	Loaded      int64  // bytes downloaded so far
 	Total       int64  // bytes expected, 0 when unknown
 	FromCache   bool
-	Info        *ModelInfo // the model in use; kept when a replacement fails
+	Info        *protocol.ModelInfo // the model in use; kept when a replacement fails
 	Err         string
 	ReadyMs     float64 // navigation start to ready
 	LastMs      float64 // ms of the last inference
@@ -104,63 +90,16 @@ type Item struct {
 	Name       string
 	Via        string // "picker", "drop", "paste"
 	PreviewURL string // object URL of the file, shown as the preview
-	W, H       int    // size that reached the worker (after the 2048 cap)
-	OrigW      int
+	W, H       int    // size that reached the classifier (after the protocol.ImageSide cap)
+	OrigW      int    // size of the decoded photo
 	OrigH      int
 	State      string
-	Res        Result
+	Res        protocol.Result
 	Err        string
 }
 
 // Scaled reports whether the browser scaled the photo down before classifying.
 func (it *Item) Scaled() bool { return it.OrigW > it.W || it.OrigH > it.H }
-
-// MaxSide is the longest side, in pixels, of an image handed to the worker:
-// larger photos are scaled down by the browser first, so a 10000x10000
-// photo never reaches Go at full size.
-const MaxSide = 2048
-
-// CamSide caps webcam frames: the network sees 224x224 anyway.
-const CamSide = 640
-
-// Rect is a rectangle of source pixels: X, Y, W, H.
-type Rect struct{ X, Y, W, H int }
-
-// CamCrop is the part of a w x h camera frame that the model's
-// preprocessing keeps (centercrop.Source, the geometry package prep
-// resizes and crops with): the shorter side resized to resize, then a
-// centre crop of cropW x cropH, mapped back to source pixels; resize 0
-// keeps the whole frame (squashed). The browser cuts and scales that rectangle to cropW x cropH
-// (createImageBitmap), so the worker gets a frame its preprocessing
-// leaves as it is, a quarter of the pixels of a 640x480 frame. The zero Rect
-// when a size is not positive.
-func CamCrop(w, h, resize, cropW, cropH int) Rect {
-	x, y, sw, sh := centercrop.Source(w, h, resize, cropW, cropH)
-	return Rect{x, y, sw, sh}
-}
-
-// FitWithin returns w x h scaled down (never up) so the longer side is at
-// most max, keeping the aspect ratio and at least 1 pixel per side.
-func FitWithin(w, h, max int) (int, int) {
-	if w <= 0 || h <= 0 {
-		return 0, 0
-	}
-	if w <= max && h <= max {
-		return w, h
-	}
-	if w >= h {
-		nh := (h*max + w/2) / w
-		if nh < 1 {
-			nh = 1
-		}
-		return max, nh
-	}
-	nw := (w*max + h/2) / h
-	if nw < 1 {
-		nw = 1
-	}
-	return nw, max
-}
 
 // Pct formats a probability as a percentage with one decimal ("87.3%").
 func Pct(p float64) string {
@@ -232,9 +171,6 @@ func IsModelName(name string) bool {
 	return strings.HasSuffix(strings.ToLower(name), ".alexnet")
 }
 
-// ModelMagic is the first four bytes of a weight file (package weights).
-const ModelMagic = "ALXN"
-
 // FPS counts results in a sliding one-second window.
 type FPS struct {
 	times []float64 // ms timestamps, oldest first
@@ -270,26 +206,6 @@ type fileRef struct {
 
 // Name is the file's name.
 func (f fileRef) Name() string { return f.name }
-
-// frame is an image decoded by the browser, still on the JS side, W x H
-// after the size cap: RGBA pixels (an ImageData's bytes) for photos, or an
-// ImageBitmap for webcam frames, which the worker draws and reads itself
-// (so camera pixels never pass through the page's Go instance).
-type frame struct {
-	data               handle // Uint8ClampedArray, or
-	bitmap             handle // ImageBitmap (transferred to the worker)
-	isBitmap           bool
-	W, H, OrigW, OrigH int
-}
-
-// modelBlob is a weight file's bytes on the JS side, plus what is needed to
-// cache it after it verified.
-type modelBlob struct {
-	bytes handle // Uint8Array
-	resp  handle // a Response copy for the Cache API, or undefined
-	url   string
-	size  int64
-}
 
 // CamDevice is one camera for the chooser.
 type CamDevice struct {

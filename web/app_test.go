@@ -2,27 +2,6 @@ package main
 
 import "testing"
 
-func TestFitWithin(t *testing.T) {
-	for _, tc := range []struct{ w, h, max, ww, wh int }{
-		{320, 240, 2048, 320, 240},
-		{10000, 10000, 2048, 2048, 2048},
-		{10000, 5000, 2048, 2048, 1024},
-		{3000, 4000, 2048, 1536, 2048},
-		{100000, 1, 2048, 2048, 1},
-		{1, 100000, 2048, 1, 2048},
-		{0, 10, 2048, 0, 0},
-		{-5, 10, 2048, 0, 0},
-	} {
-		w, h := FitWithin(tc.w, tc.h, tc.max)
-		if w != tc.ww || h != tc.wh {
-			t.Errorf("FitWithin(%d, %d, %d) = %dx%d, want %dx%d", tc.w, tc.h, tc.max, w, h, tc.ww, tc.wh)
-		}
-		if w > tc.max || h > tc.max {
-			t.Errorf("FitWithin(%d, %d, %d) = %dx%d exceeds the cap", tc.w, tc.h, tc.max, w, h)
-		}
-	}
-}
-
 func TestFormat(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
 		{Pct(0.8734), "87.3%"},
@@ -85,23 +64,6 @@ func TestPredsBar(t *testing.T) {
 	}{{0, 0}, {0.5, 500}, {1, 1000}, {2, 1000}, {-1, 0}} {
 		if got := p.BarValue(tc.prob); got != tc.want {
 			t.Errorf("BarValue(%v) = %d, want %d", tc.prob, got, tc.want)
-		}
-	}
-}
-
-func TestCamCrop(t *testing.T) {
-	for _, tc := range []struct {
-		w, h, resize, cw, ch int
-		want                 Rect
-	}{
-		// centercrop.Source's rectangle as a Rect (its own tests hold it
-		// to the resize and crop).
-		{640, 480, 256, 224, 224, Rect{109, 30, 420, 420}},
-		{320, 240, 0, 224, 224, Rect{0, 0, 320, 240}},
-		{0, 240, 224, 224, 224, Rect{}},
-	} {
-		if got := CamCrop(tc.w, tc.h, tc.resize, tc.cw, tc.ch); got != tc.want {
-			t.Errorf("CamCrop(%d, %d, %d, %d, %d) = %+v, want %+v", tc.w, tc.h, tc.resize, tc.cw, tc.ch, got, tc.want)
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"strconv"
 
 	"github.com/vugu/vugu"
+
+	"alexnet/internal/protocol"
 )
 
 // CamState is the webcam part of the page.
@@ -11,7 +13,7 @@ type CamState struct {
 	On, Starting bool
 	Devices      []CamDevice
 	DeviceID     string
-	Res          Result
+	Res          protocol.Result
 	HasRes       bool
 	FPS          float64
 	Err          string
@@ -98,18 +100,15 @@ func (c *Root) runCamera(deviceID string) {
 			return
 		default:
 		}
-		c.env.RLock()
-		info := c.Model.Info
-		c.env.RUnlock()
-		fr, err := cam.grab(info)
+		fr, err := cam.grab()
 		if err != nil {
 			cam.waitFrame()
 			continue
 		}
-		var res Result
+		var res protocol.Result
 		select {
 		case <-c.engine:
-			res, err = workerClassify(fr)
+			res, err = workerClassify(fr, true)
 			c.engine <- struct{}{}
 		default:
 			// The engine is busy with a photo: drop this frame.

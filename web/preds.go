@@ -1,9 +1,11 @@
 package main
 
+import "alexnet/internal/protocol"
+
 // Preds is a top-k list: one row per class with its probability as a bar
 // and a percentage. Rows carry data-label and data-prob for tests.
 type Preds struct {
-	Top     []Pred
+	Top     []protocol.Pred
 	NotSure bool
 	Compact bool
 }

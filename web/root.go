@@ -5,13 +5,15 @@ import (
 	"strconv"
 
 	"github.com/vugu/vugu"
+
+	"alexnet/internal/protocol"
 )
 
 // Root is the whole page.
 type Root struct {
 	env vugu.EventEnv
 
-	Manifest Manifest
+	Manifest protocol.Manifest
 	Model    ModelState
 	Items    []*Item // newest first
 	Cam      CamState
@@ -20,21 +22,13 @@ type Root struct {
 	nextID   int
 	queue    chan []fileRef // photos waiting for the worker, handled in order
 	modelURL string
-	// the worker answers one request at a time; the camera loop and the
-	// photo queue share it through this token.
+	// engine is the one "busy" gate: the worker answers one request at a
+	// time, and whoever holds this token is using it. Photos and model
+	// loads wait for it; the camera loop drops a frame when it is taken.
 	engine chan struct{}
 	// updateLive's render throttle (under the event lock).
 	liveRendered float64
 	livePending  bool
-}
-
-// Manifest is build.sh's dist/manifest.json.
-type Manifest struct {
-	Model     string // file name of the default weight file (content-hashed)
-	ModelSize int64
-	Worker    string
-	WasmExec  string
-	Version   string
 }
 
 // Init runs once, before the first render.
@@ -119,88 +113,82 @@ func (c *Root) boot() {
 // weight file. When a model is already in use and this one fails, the old
 // one stays and the failure is reported beside it.
 func (c *Root) loadModelURL(url string, custom bool) {
-	replacing := false
-	c.update(func() {
-		replacing = c.Model.Info != nil
-		if !replacing {
-			c.Model.Status = StatusLoading
-		}
-		c.Model.Phase, c.Model.Loaded, c.Model.Total, c.Model.Err = "Downloading", 0, 0, ""
-		c.Model.ReplaceErr = ""
-	})
+	replacing := c.startLoad("Downloading")
+	progress := c.loadProgress()
+	<-c.engine
+	var info protocol.ModelInfo
+	var cached, ok bool
+	var err error
 	if !custom {
-		// boot.js may have sent the default model to the worker already.
-		info, cached, ok := earlyLoaded(url, func(phase string, loaded, total int64) {
-			c.update(func() {
-				if c.Model.Status == StatusLoading { // not a late poll after ready
-					c.Model.Phase, c.Model.Loaded, c.Model.Total = phase, loaded, total
-				}
-			})
-		})
-		if ok {
-			c.modelReady(info, url, cached)
-			return
-		}
-		c.update(func() { c.Model.Phase, c.Model.Loaded, c.Model.Total = "Downloading", 0, 0 })
+		// The worker may be loading the default model already (boot.js).
+		info, cached, ok, err = workerBootLoad(progress)
 	}
-	var last float64
-	var expected int64
-	if url == c.Manifest.Model {
-		expected = c.Manifest.ModelSize
-	}
-	blob, fromCache, err := fetchModel(url, !custom, expected, func(loaded, total int64) {
-		// At most ~20 renders a second for the progress bar.
-		if t := nowMs(); t-last > 50 || loaded == total {
-			last = t
-			c.update(func() { c.Model.Loaded, c.Model.Total = loaded, total })
+	if !ok {
+		var size int64
+		if url == c.Manifest.Model {
+			size = c.Manifest.ModelSize
 		}
-	})
+		info, cached, err = workerLoad(protocol.Load{URL: url, Cache: !custom, Size: size}, progress)
+	}
+	c.engine <- struct{}{}
 	if err != nil {
-		c.modelFailed(url, replacing, "The model could not be downloaded: "+err.Error())
+		c.modelFailed(url, replacing, loadError(err))
 		return
 	}
-	c.installModel(blob, url, fromCache, replacing)
+	c.modelReady(info, url, cached)
 }
 
 // loadModelFile installs a weight file the user dropped on the page.
 func (c *Root) loadModelFile(f fileRef) {
-	replacing := false
+	replacing := c.startLoad("Reading " + f.Name())
+	<-c.engine
+	info, _, err := workerLoad(protocol.Load{Bytes: f.h}, c.loadProgress())
+	c.engine <- struct{}{}
+	if err != nil {
+		c.modelFailed(f.Name(), replacing, loadError(err))
+		return
+	}
+	c.modelReady(info, f.Name(), false)
+}
+
+// startLoad shows that a load started; it reports whether another model
+// is in use meanwhile (and stays in use if this one fails).
+func (c *Root) startLoad(phase string) (replacing bool) {
 	c.update(func() {
 		replacing = c.Model.Info != nil
-		c.Model.ReplaceErr = ""
 		if !replacing {
 			c.Model.Status = StatusLoading
 		}
-		c.Model.Phase = "Reading " + f.Name()
+		c.Model.Phase, c.Model.Loaded, c.Model.Total, c.Model.Err = phase, 0, 0, ""
+		c.Model.ReplaceErr = ""
 	})
-	blob, err := readModelFile(f)
-	if err != nil {
-		c.modelFailed(f.Name(), replacing, "The file could not be read: "+err.Error())
-		return
-	}
-	c.installModel(blob, f.Name(), false, replacing)
+	return replacing
 }
 
-func (c *Root) installModel(blob modelBlob, source string, fromCache, replacing bool) {
-	c.update(func() {
-		c.Model.Phase = "Verifying"
-		c.Model.FromCache = fromCache
-	})
-	<-c.engine
-	info, err := workerLoad(blob)
-	c.engine <- struct{}{}
-	if err != nil {
-		c.modelFailed(source, replacing, "This is not a usable weight file: "+err.Error())
-		return
+// loadProgress shows a load's progress in the model panel.
+func (c *Root) loadProgress() func(*protocol.Progress) {
+	return func(p *protocol.Progress) {
+		c.update(func() {
+			c.Model.Phase = "Downloading"
+			if p.Phase == protocol.PhaseVerify {
+				c.Model.Phase = "Verifying"
+			}
+			c.Model.Loaded, c.Model.Total, c.Model.FromCache = p.Loaded, p.Total, p.Cached
+		})
 	}
-	if !fromCache {
-		cacheModel(blob)
+}
+
+// loadError is the words for a failed load.
+func loadError(err error) string {
+	var pe *protocol.Error
+	if errors.As(err, &pe) && pe.Kind == protocol.ErrDownload {
+		return "The model could not be downloaded: " + pe.Message
 	}
-	c.modelReady(info, source, fromCache)
+	return "This is not a usable weight file: " + err.Error()
 }
 
 // modelReady makes a verified model the one in use.
-func (c *Root) modelReady(info ModelInfo, source string, fromCache bool) {
+func (c *Root) modelReady(info protocol.ModelInfo, source string, fromCache bool) {
 	ready := nowMs()
 	c.update(func() {
 		c.Model.Status, c.Model.Phase, c.Model.Err = StatusReady, "", ""
@@ -302,33 +290,34 @@ func (c *Root) classifyPhoto(f fileRef) {
 			c.Notice = f.Name() + ": " + msg
 		})
 	}
-	fr, err := decodeImage(f)
-	if err != nil {
-		if isModelBytes(f) {
-			c.update(func() { c.removeItem(it) })
-			c.loadModelFile(f)
-			return
-		}
-		fail(err.Error())
-		return
-	}
-	url := previewURL(f)
-	c.update(func() {
-		it.PreviewURL, it.W, it.H, it.OrigW, it.OrigH = url, fr.W, fr.H, fr.OrigW, fr.OrigH
-		it.State = ItemClassifying
-	})
 	if !c.waitReady() {
 		fail("The model is not available, so the photo could not be classified.")
 		return
 	}
+	// The worker decodes the file, scales it and classifies it.
+	url := previewURL(f)
+	c.update(func() { it.PreviewURL, it.State = url, ItemClassifying })
 	<-c.engine
-	res, err := workerClassify(fr)
+	res, err := workerClassify(f.h, false)
 	c.engine <- struct{}{}
 	if err != nil {
-		fail("Classification failed: " + err.Error())
+		revokePreview(url)
+		var pe *protocol.Error
+		switch {
+		case errors.As(err, &pe) && pe.Kind == protocol.ErrWeightFile:
+			c.update(func() { c.removeItem(it) })
+			c.loadModelFile(f)
+		case errors.As(err, &pe) && pe.Kind == protocol.ErrImage:
+			c.update(func() { it.PreviewURL = "" })
+			fail(pe.Message)
+		default:
+			c.update(func() { it.PreviewURL = "" })
+			fail("Classification failed: " + err.Error())
+		}
 		return
 	}
 	c.update(func() {
+		it.W, it.H, it.OrigW, it.OrigH = res.Width, res.Height, res.SourceWidth, res.SourceHeight
 		it.State, it.Res = ItemDone, res
 		c.Model.LastMs, c.Model.LastWorkers = res.Ms, res.Workers
 		c.Model.Inferences++

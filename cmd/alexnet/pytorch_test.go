@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"alexnet/internal/shared"
 )
 
 // probTolerance bounds |PyTorch prob - Go prob| for the same photo and model.
@@ -24,7 +26,10 @@ const probTolerance = 0.03
 // dequantised into the seed's model.py) and with `alexnet classify`, and
 // requires the same top-1 and probabilities within probTolerance.
 func TestMatchesPyTorch(t *testing.T) {
-	const data = "/work/shared/data/flower_photos"
+	data, err := shared.Photos()
+	if err != nil {
+		t.Fatal(err)
+	}
 	model := "../../weights/default/flowers.alexnet"
 	photos := valPhotos(t, data, 3)
 	out, err := exec.Command(python, append([]string{"../../train/classify.py", model}, photos...)...).CombinedOutput()

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"alexnet/internal/shared"
 	"alexnet/weights"
 )
 
@@ -19,7 +20,10 @@ import (
 // here. It fails without PyTorch, like the other end-to-end tests.
 func TestTrainingPipeline(t *testing.T) {
 	dir := t.TempDir()
-	data := "/work/shared/data/flower_photos"
+	data, err := shared.Photos()
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(python, "../../train/train.py", "--data", data, "--out", dir, "--cache", dir,
 		"--limit", "60", "--epochs", "1", "--steps", "2", "--batch", "8", "--threads", "1")
 	if out, err := cmd.CombinedOutput(); err != nil {

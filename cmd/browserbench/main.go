@@ -1,6 +1,7 @@
 // Command browserbench measures the web app in headless Chromium and sets
-// it beside the peer runtimes (ONNX Runtime Web, TensorFlow.js) of
-// /work/shared/bench, run right after in the same Chromium:
+// it beside the peer runtimes (ONNX Runtime Web, TensorFlow.js) of the
+// shared folder's bench/ (../shared from the repository root, or
+// $ALEXNET_SHARED), run right after in the same Chromium:
 //
 //	go run ./cmd/browserbench            # or ./bench.sh (niced)
 //	go run ./cmd/browserbench -h         # flags
@@ -26,17 +27,20 @@
 //   - webcam FPS with Chromium's fake camera fed a .y4m of the photo, and
 //     the page's animation-frame gaps meanwhile (responsiveness);
 //
-// then runs /work/shared/bench/run.sh --models seed_alexnet and prints our
+// then runs the shared bench/run.sh --models seed_alexnet and prints our
 // worker median against each peer configuration. The JSON (-json) holds
 // every raw time.
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"image"
+	_ "image/jpeg"
 	"log"
 	"os"
 	"os/exec"
@@ -46,6 +50,7 @@ import (
 	"time"
 
 	"alexnet/internal/headless"
+	"alexnet/internal/shared"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
@@ -155,8 +160,8 @@ func main() {
 		classify  = flag.Int("classifications", 1000, "classifications before the last memory reading")
 		camSecs   = flag.Int("webcam", 10, "seconds of webcam")
 		photoPath = flag.String("photo", "", "JPEG to classify (default: the first val photo of train/split.txt)")
-		peers     = flag.Bool("peers", true, "run /work/shared/bench/run.sh --models seed_alexnet afterwards")
-		peersCmd  = flag.String("peers-cmd", "/work/shared/bench/run.sh", "the peer harness")
+		peers     = flag.Bool("peers", true, "run the shared folder's bench/run.sh --models seed_alexnet afterwards")
+		peersCmd  = flag.String("peers-cmd", "", "the peer harness (default: bench/run.sh of the shared folder)")
 		dist      = flag.String("dist", "", "serve this already built folder instead of running build.sh")
 		appBench  = flag.Bool("app", true, "measure the app (false: only the peer harness)")
 	)
@@ -190,6 +195,11 @@ func main() {
 		}
 	}
 	rep.Photo = *photoPath
+	if *peers && *peersCmd == "" {
+		if *peersCmd, err = shared.Path("bench", "run.sh"); err != nil {
+			log.Fatal(err)
+		}
+	}
 	photo, err := os.ReadFile(*photoPath)
 	if err != nil {
 		log.Fatal(err)
@@ -285,10 +295,10 @@ func measureApp(ctx context.Context, repo, tmp, dist string, rep *report, photo 
 		dir = filepath.Join(tmp, "dist")
 		log.Printf("build.sh %s", dir)
 		t := time.Now()
-		cmd := exec.CommandContext(ctx, "bash", "build.sh", dir)
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("build.sh: %w", err)
+		out, err := headless.Build(ctx, repo, dir)
+		os.Stderr.WriteString(out)
+		if err != nil {
+			return err
 		}
 		log.Printf("built in %s", time.Since(t).Round(time.Millisecond))
 	}
@@ -300,7 +310,11 @@ func measureApp(ctx context.Context, repo, tmp, dist string, rep *report, photo 
 	log.Printf("serving %s at %s", dir, app.URL)
 
 	y4m := filepath.Join(tmp, "camera.y4m")
-	if err := writeY4M(photo, y4m, 320, 240, 30); err != nil {
+	img, _, err := image.Decode(bytes.NewReader(photo))
+	if err != nil {
+		return fmt.Errorf("decode the photo: %w", err)
+	}
+	if _, err := headless.WriteY4M(img, y4m, 320, 240, 30); err != nil {
 		return err
 	}
 	b, err := newBrowser(ctx, filepath.Join(tmp, "chromium"), map[string]any{
@@ -331,10 +345,14 @@ func firstValPhoto(repo string) (string, error) {
 		return "", fmt.Errorf("no -photo and %v", err)
 	}
 	defer f.Close()
+	photos, err := shared.Photos()
+	if err != nil {
+		return "", fmt.Errorf("no -photo and %v", err)
+	}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if fs := strings.Fields(sc.Text()); len(fs) == 2 && fs[0] == "val" {
-			return filepath.Join("/work/shared/data/flower_photos", fs[1]), nil
+			return filepath.Join(photos, fs[1]), nil
 		}
 	}
 	return "", fmt.Errorf("no val photo in train/split.txt; pass -photo")
@@ -362,25 +380,7 @@ func newBrowser(parent context.Context, home string, flags map[string]any) (*bro
 	return b, nil
 }
 
-func eval[T any](ctx context.Context, expr string) (T, error) {
-	return chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
-}
-
-// waitJS polls a JS condition (every 50 ms) until it holds.
-func waitJS(ctx context.Context, what, cond string, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+cond+")"))
-		if err == nil && ok {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			txt, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 400) : ''`))
-			return fmt.Errorf("timed out after %s waiting for %s; page says: %q", timeout, what, txt)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
+func eval[T any](ctx context.Context, expr string) (T, error) { return headless.Eval[T](ctx, expr) }
 
 type timeline struct {
 	ReadyAt       float64 `json:"readyAt"`
@@ -391,11 +391,11 @@ type timeline struct {
 // pageLoad navigates the tab of ctx to the app with the photo chosen on
 // ready, and returns the times from navigation start.
 func pageLoad(ctx context.Context, app *appServer, kind string) (load, error) {
-	app.count.reset()
+	app.count.Take()
 	if err := chromedp.Do(ctx, chromedp.Navigate(app.URL+"/?benchauto")); err != nil {
 		return load{}, err
 	}
-	if err := waitJS(ctx, "first result", `window.__bench && window.__bench.firstPaintAt !== null`, 3*time.Minute); err != nil {
+	if err := headless.Wait(ctx, "first result", `window.__bench && window.__bench.firstPaintAt !== null`, 3*time.Minute); err != nil {
 		return load{}, err
 	}
 	tl, err := eval[timeline](ctx, `({readyAt: __bench.readyAt, firstResultAt: __bench.firstResultAt, firstPaintAt: __bench.firstPaintAt})`)
@@ -405,7 +405,7 @@ func pageLoad(ctx context.Context, app *appServer, kind string) (load, error) {
 	// Let the service worker finish precaching before counting bytes.
 	time.Sleep(3 * time.Second)
 	l := load{Kind: kind, ReadyMs: tl.ReadyAt, FirstResultMs: tl.FirstResultAt, FirstPaintMs: tl.FirstPaintAt}
-	l.Requests = app.count.reset()
+	l.Requests = app.count.Take()
 	for _, r := range l.Requests {
 		l.Bytes += r.Bytes
 	}
@@ -435,21 +435,27 @@ func measure(ctx context.Context, app *appServer, rep *report, photo []byte, pho
 	var tctx context.Context
 	var closeTab func()
 	var coldR, coldF, warmR, warmF []float64
+	one := func(kind string, i int) (load, error) {
+		l, err := pageLoad(tctx, app, kind)
+		if err != nil {
+			return l, fmt.Errorf("%s load: %w", kind, err)
+		}
+		log.Printf("%s load %d: ready %.0f ms, first result %.0f ms, %d bytes", kind, i+1, l.ReadyMs, l.FirstPaintMs, l.Bytes)
+		rep.Loads = append(rep.Loads, l)
+		return l, nil
+	}
 	for i := 0; i < loads; i++ {
 		if closeTab != nil {
 			closeTab()
 		}
 		var err error
-		tctx, closeTab, err = tab(ctx, instrument)
+		if tctx, closeTab, err = tab(ctx, instrument); err != nil {
+			return err
+		}
+		l, err := one("cold", i)
 		if err != nil {
 			return err
 		}
-		l, err := pageLoad(tctx, app, "cold")
-		if err != nil {
-			return fmt.Errorf("cold load: %w", err)
-		}
-		log.Printf("cold load %d: ready %.0f ms, first result %.0f ms, %d bytes", i+1, l.ReadyMs, l.FirstPaintMs, l.Bytes)
-		rep.Loads = append(rep.Loads, l)
 		coldR, coldF = append(coldR, l.ReadyMs), append(coldF, l.FirstPaintMs)
 		if i == 0 {
 			rep.ColdBytes = l.Bytes
@@ -457,12 +463,10 @@ func measure(ctx context.Context, app *appServer, rep *report, photo []byte, pho
 	}
 	defer closeTab()
 	for i := 0; i < loads; i++ {
-		l, err := pageLoad(tctx, app, "warm")
+		l, err := one("warm", i)
 		if err != nil {
-			return fmt.Errorf("warm load: %w", err)
+			return err
 		}
-		log.Printf("warm load %d: ready %.0f ms, first result %.0f ms, %d bytes", i+1, l.ReadyMs, l.FirstPaintMs, l.Bytes)
-		rep.Loads = append(rep.Loads, l)
 		warmR, warmF = append(warmR, l.ReadyMs), append(warmF, l.FirstPaintMs)
 	}
 	rep.ColdReady, rep.ColdFirst = summarize(coldR, true), summarize(coldF, true)
@@ -472,7 +476,7 @@ func measure(ctx context.Context, app *appServer, rep *report, photo []byte, pho
 	if err := chromedp.Do(tctx, chromedp.Navigate(app.URL+"/")); err != nil {
 		return err
 	}
-	if err := waitJS(tctx, "model ready", `window.__bench && window.__bench.readyAt !== null && __bench.workers.length > 0`, 3*time.Minute); err != nil {
+	if err := headless.Wait(tctx, "model ready", `window.__bench && window.__bench.readyAt !== null && __bench.workers.length > 0`, 3*time.Minute); err != nil {
 		return err
 	}
 	wm := newWorkerMem(ctx)
@@ -530,7 +534,7 @@ func measure(ctx context.Context, app *appServer, rep *report, photo []byte, pho
 	if err := chromedp.Do(tctx, chromedp.Click(chromedp.CSS(`[data-testid=camera-start]`))); err != nil {
 		return fmt.Errorf("webcam: %w", err)
 	}
-	if err := waitJS(tctx, "live results", `document.querySelector('[data-testid=live-results] [data-testid=pred]')`, time.Minute); err != nil {
+	if err := headless.Wait(tctx, "live results", `document.querySelector('[data-testid=live-results] [data-testid=pred]')`, time.Minute); err != nil {
 		return err
 	}
 	time.Sleep(2 * time.Second) // let the FPS average settle

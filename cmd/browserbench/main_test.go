@@ -1,13 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"image"
-	"image/color"
-	"image/jpeg"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -39,37 +32,5 @@ func TestReadPeers(t *testing.T) {
 	}
 	if readPeers([]byte("not json"), 1) != nil {
 		t.Error("bad JSON gave peers")
-	}
-}
-
-func TestWriteY4M(t *testing.T) {
-	img := image.NewRGBA(image.Rect(0, 0, 8, 6))
-	for i := range img.Pix {
-		img.Pix[i] = 255 // white
-	}
-	img.Set(0, 0, color.RGBA{0, 0, 0, 255})
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95}); err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), "v.y4m")
-	if err := writeY4M(buf.Bytes(), p, 4, 2, 3); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hdr := "YUV4MPEG2 W4 H2 F30:1 Ip A1:1 C420jpeg\n"
-	frame := len("FRAME\n") + 4*2 + 2*(2*1)
-	if !strings.HasPrefix(string(b), hdr) || len(b) != len(hdr)+3*frame {
-		t.Fatalf("y4m: %d bytes, header %q", len(b), b[:min(len(b), len(hdr))])
-	}
-	// Mostly white: luma near 235 (limited range) in the last pixel.
-	if y := b[len(hdr)+len("FRAME\n")+7]; y < 220 {
-		t.Errorf("luma of a white pixel = %d", y)
-	}
-	if err := writeY4M([]byte("not a jpeg"), p, 4, 2, 1); err == nil {
-		t.Error("no error for a bad photo")
 	}
 }

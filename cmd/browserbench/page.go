@@ -7,7 +7,7 @@ import (
 
 // The JavaScript the benchmark puts in the page. It uses only the app's
 // public surface: the data-testid hooks, the file input, and the worker's
-// documented message protocol (wasm/worker/main_js.go). Nothing in the app
+// message protocol (internal/protocol). Nothing in the app
 // is changed for the benchmark.
 
 // instrumentJS runs in every document before the app's own scripts
@@ -58,7 +58,7 @@ func instrumentJS(photo []byte, photoName string) string {
 
 // workerTimesJS classifies the same frame n times (after warm warm-up
 // runs) by posting the worker's own "classify" message, one at a time
-// (the worker drops frames that arrive while it is busy), and returns
+// (as the page does: the worker handles its messages in order), and returns
 // {ms: [worker-reported ms], rt: [page round trip ms], w, h}. The frame is
 // the benchmark photo drawn at w x h, as the page would send it; ids start
 // at 1e9 so the app's own client ignores the answers.
@@ -80,7 +80,7 @@ const workerTimesJS = `(async (n, warm, w, h) => {
     };
     wk.addEventListener('message', f);
     const buf = px.slice();
-    wk.postMessage({type: 'classify', id, pixels: buf, width: w, height: h}, [buf.buffer]);
+    wk.postMessage({type: 'classify', id, image: new ImageData(buf, w, h)}, [buf.buffer]);
   });
   for (let i = 0; i < warm; i++) await one();
   const ms = [], rt = [];

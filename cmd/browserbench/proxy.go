@@ -1,19 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
-	"os"
-	"os/exec"
-	"strings"
-	"sync"
-	"syscall"
 	"time"
+
+	"alexnet/internal/headless"
 )
 
 // The app is served by its own server (the root package, `go run .`),
@@ -28,19 +23,6 @@ type request struct {
 	Status   int    `json:"status"`
 	Encoding string `json:"encoding,omitempty"`
 	Bytes    int64  `json:"bytes"` // body + status line + headers
-}
-
-type counter struct {
-	mu   sync.Mutex
-	reqs []request
-}
-
-func (c *counter) reset() []request {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r := c.reqs
-	c.reqs = nil
-	return r
 }
 
 type countingWriter struct {
@@ -82,58 +64,24 @@ func headerBytes(h http.Header) int64 {
 // appServer is the app's server process and the counting proxy.
 type appServer struct {
 	URL   string
-	count *counter
-	cmd   *exec.Cmd
+	count *headless.Record[request]
+	app   *headless.Server
 	srv   *http.Server
 }
 
-// startApp builds the app's server into tmp and serves dist through the
-// counting proxy.
+// startApp starts the app's server (built into tmp) on dist and serves it
+// through the counting proxy.
 func startApp(ctx context.Context, repo, dist, tmp string) (*appServer, error) {
-	bin := tmp + "/alexnet-web"
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	build.Dir = repo
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return nil, fmt.Errorf("build the app server: %w", err)
-	}
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-dir", dist, "-build=false")
-	cmd.Dir = repo
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	stderr, err := cmd.StderrPipe()
+	app, err := headless.Serve(ctx, repo, dist, tmp)
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	// The server logs "serving DIR on http://ADDR/" once it listens.
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			line := sc.Text()
-			if i := strings.Index(line, " on http://"); i >= 0 && strings.Contains(line, "serving") {
-				select {
-				case addr <- strings.TrimSuffix(line[i+len(" on "):], "/"):
-				default:
-				}
-			}
-		}
-	}()
-	var upstream string
-	select {
-	case upstream = <-addr:
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		return nil, fmt.Errorf("the app server did not start")
-	}
-	u, err := url.Parse(upstream)
+	u, err := url.Parse(app.URL)
 	if err != nil {
-		cmd.Process.Kill()
+		app.Close()
 		return nil, err
 	}
-	a := &appServer{count: &counter{}, cmd: cmd}
+	a := &appServer{count: &headless.Record[request]{}, app: app}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	rp.ErrorLog = nil
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -141,13 +89,11 @@ func startApp(ctx context.Context, repo, dist, tmp string) (*appServer, error) {
 		rp.ServeHTTP(cw, r)
 		rq := request{Path: r.URL.RequestURI(), Status: cw.status, Encoding: w.Header().Get("Content-Encoding"),
 			Bytes: cw.n + headerBytes(w.Header())}
-		a.count.mu.Lock()
-		a.count.reqs = append(a.count.reqs, rq)
-		a.count.mu.Unlock()
+		a.count.Add(rq)
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		cmd.Process.Kill()
+		app.Close()
 		return nil, err
 	}
 	a.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
@@ -158,8 +104,5 @@ func startApp(ctx context.Context, repo, dist, tmp string) (*appServer, error) {
 
 func (a *appServer) close() {
 	a.srv.Close()
-	if a.cmd.Process != nil {
-		syscall.Kill(-a.cmd.Process.Pid, syscall.SIGKILL)
-		a.cmd.Wait()
-	}
+	a.app.Close()
 }

@@ -1,5 +1,9 @@
-// Package headless starts Debian's Chromium for the browser tests and the
-// browser benchmark, the one way the project runs a browser: headless, no
+// Package headless runs the built web app in Debian's Chromium for the
+// browser tests (e2e/) and the browser benchmark (cmd/browserbench): Build
+// runs build.sh, Serve starts the app's own server, Start the browser, Eval
+// and Wait run JavaScript in the page, WriteY4M makes a fake camera's video.
+//
+// Start is the one way the project runs a browser: headless, no
 // network of its own, a fresh profile, HOME and TMPDIR in a folder of the
 // caller's (Debian's Chromium writes there whatever --user-data-dir says), and
 // its own process group, killed whole when it stops (the crash handler and the

@@ -31,23 +31,14 @@ import (
 	"time"
 
 	"github.com/andybalholm/brotli"
+
+	"alexnet/internal/protocol"
 )
 
 type copies []string
 
 func (c *copies) String() string     { return strings.Join(*c, ",") }
 func (c *copies) Set(s string) error { *c = append(*c, s); return nil }
-
-// Manifest is what the page reads at start (dist/manifest.json).
-type Manifest struct {
-	Version   string `json:"version"`
-	UI        string `json:"ui"`
-	Worker    string `json:"worker"`
-	WasmExec  string `json:"wasmExec"`
-	Model     string `json:"model"`
-	ModelSize int64  `json:"modelSize"`
-	Built     string `json:"built"`
-}
 
 func main() {
 	out := flag.String("out", "dist", "output folder")
@@ -129,7 +120,7 @@ func run(out, static, ui, worker, model string, extra []string) error {
 		name := base + "." + hex.EncodeToString(sum[:8]) + ext
 		return name, b, put(name, b)
 	}
-	var m Manifest
+	var m protocol.Manifest
 	var err error
 	var uiB, wkB, modelB []byte
 	if m.UI, uiB, err = hashed(ui, "ui", ".wasm"); err != nil {
@@ -281,7 +272,7 @@ const PreloadMark = "<!--preload-->"
 // before boot.js runs and asks for them. as=fetch with crossorigin is what
 // boot.js's fetch() calls match. The model is not preloaded: a warm start
 // takes it from the Cache API and must not fetch it again.
-func preloads(html []byte, m Manifest) []byte {
+func preloads(html []byte, m protocol.Manifest) []byte {
 	var b strings.Builder
 	for i, n := range []string{"manifest.json", m.UI, m.Worker} {
 		if i > 0 {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"alexnet/internal/protocol"
+
 	"github.com/andybalholm/brotli"
 )
 
@@ -43,7 +45,7 @@ func TestRun(t *testing.T) {
 	if err := run(out, static, ui, wk, model, []string{"wasm_exec.js=" + exec}); err != nil {
 		t.Fatal(err)
 	}
-	var m Manifest
+	var m protocol.Manifest
 	b, err := os.ReadFile(filepath.Join(out, "manifest.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +122,7 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	b2, _ := os.ReadFile(filepath.Join(out2, "manifest.json"))
-	var m2 Manifest
+	var m2 protocol.Manifest
 	json.Unmarshal(b2, &m2)
 	if m2.UI != m.UI || m2.Model != m.Model || m2.Version != m.Version {
 		t.Errorf("rebuild changed names: %+v vs %+v", m2, m)

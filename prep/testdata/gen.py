@@ -1,7 +1,10 @@
 """Writes prep's fixtures: what torchvision 0.14 (PIL 9) makes of two flower
 photos, so prep_test.go can compare the Go preprocessing with it.
 
-    /usr/bin/python3 prep/testdata/gen.py [/work/shared/data/flower_photos]
+    /usr/bin/python3 prep/testdata/gen.py [FLOWER_PHOTOS]
+
+FLOWER_PHOTOS defaults to $ALEXNET_SHARED/data/flower_photos, and without
+ALEXNET_SHARED to ../shared/data/flower_photos from the repository root.
 
 For each photo NAME.jpg (copied here from the data set; CC-BY, see README.md):
   NAME.pil.png    PIL's decoded RGB pixels (lossless), to compare resampling alone
@@ -18,7 +21,11 @@ from PIL import Image
 from torchvision import transforms as T
 
 here = os.path.dirname(os.path.abspath(__file__))
-data = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/flower_photos"
+repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+shared = os.environ.get("ALEXNET_SHARED") or os.path.join(os.path.dirname(repo), "shared")
+data = sys.argv[1] if len(sys.argv) > 1 else os.path.join(shared, "data", "flower_photos")
+if not os.path.isdir(data):
+    sys.exit("gen.py: no flower photos at %s (pass the folder, or set ALEXNET_SHARED)" % data)
 photos = {
     "daisy-500x333": "daisy/14021430525_e06baf93a9.jpg",  # downscale by 1.49 (seed), 1.30 (tv)
     "daisy-193x240": "daisy/11834945233_a53b7a92ac_m.jpg",  # upscale, portrait

@@ -1,8 +1,8 @@
 // Command worker is the classifier engine of the web app. It runs in a Web
 // Worker, in its own Go WebAssembly instance, so a classification never
-// blocks the page. The page posts it a weight file and then RGBA frames
-// (ImageData bytes); it answers with the top 5, the "not sure" flag and the
-// time each inference took. The messages are described in main_js.go.
+// blocks the page. The page posts it a weight file and then images; it
+// answers with the top 5, the "not sure" flag and the time each inference
+// took. The messages are package internal/protocol's.
 //
 // This file is the engine side, free of syscall/js, so it builds and is
 // tested natively; main_js.go is the glue to the worker's message port.
@@ -17,43 +17,25 @@ import (
 	"time"
 
 	"alexnet/classifier"
+	"alexnet/internal/protocol"
 	"alexnet/prep"
 	"alexnet/weights"
 )
 
-// Limits on what a frame may claim to be. The page scales images so the
-// longer side is at most 2048; anything beyond MaxSide is a bug or hostile.
+// Limits on what a frame may claim to be. The worker scales photos so the
+// longer side is at most protocol.ImageSide (2048); an ImageData beyond
+// MaxSide is a bug or hostile.
 const (
 	MaxSide = 4096
 	TopK    = 5
 )
 
-// Info describes the loaded model for the page's model panel.
-type Info struct {
-	Name      string
-	Arch      string
-	Labels    []string
-	Quant     string // "int8", "f16", "f32" or a mix, from the tensor types (weights.DType.String)
-	Params    int    // number of weights
-	Bytes     int    // size of the weight file
-	LoadMs    float64
-	InW, InH  int
-	Resize    int     // preprocessing: shorter side resized to this first (0: squash); the page crops webcam frames with it
-	Threshold float32 // calibrated top probability below which the answer is "not sure"
-}
-
-// Reply is the answer to one frame.
-type Reply struct {
-	Top     []classifier.Pred
-	NotSure bool
-	Ms      float64 // preprocessing + forward + softmax, in the worker
-}
-
 // Engine holds the current model. A failed Load keeps the previous one.
+// It is not safe for concurrent use: the worker handles one message at a
+// time (main_js.go).
 type Engine struct {
 	c    *classifier.Classifier
-	info Info
-	busy bool
+	info protocol.ModelInfo
 	// classifications since the last collection, and collections run
 	calls, gcs int
 }
@@ -70,21 +52,17 @@ const GCEvery = 50
 // ErrNoModel is returned by Classify before a model is loaded.
 var ErrNoModel = errors.New("worker: no model loaded yet")
 
-// ErrBusy is returned when a frame arrives while one is being classified:
-// the frame is dropped, never queued.
-var ErrBusy = errors.New("worker: busy, frame dropped")
-
 // Load decodes and verifies a weight file (classifier.Load checks the
 // checksum, the architecture and every tensor) and makes it the current
 // model only when all of that succeeds.
-func (e *Engine) Load(b []byte) (Info, error) {
+func (e *Engine) Load(b []byte) (protocol.ModelInfo, error) {
 	start := time.Now()
 	c, err := classifier.Load(b)
 	if err != nil {
-		return Info{}, err
+		return protocol.ModelInfo{}, err
 	}
 	m := c.Model()
-	info := Info{
+	info := protocol.ModelInfo{
 		Name:      m.Name,
 		Arch:      m.Arch.Name,
 		Labels:    m.Labels,
@@ -93,7 +71,7 @@ func (e *Engine) Load(b []byte) (Info, error) {
 		InW:       m.Arch.InW,
 		InH:       m.Arch.InH,
 		Resize:    m.Prep.Resize,
-		Threshold: m.Calib.Threshold,
+		Threshold: float64(m.Calib.Threshold),
 	}
 	for _, t := range m.Tensors {
 		n := 1
@@ -108,7 +86,7 @@ func (e *Engine) Load(b []byte) (Info, error) {
 }
 
 // quantOf names the storage types of a model's tensors, largest share first
-// when mixed ("int8 + f32"), as weights.DType.String spells them.
+// when mixed ("int8 + f32", weights.DType.String).
 func quantOf(m *weights.Model) string {
 	count := map[weights.DType]int{}
 	var order []weights.DType
@@ -141,19 +119,15 @@ func quantOf(m *weights.Model) string {
 // Classify runs the model on one frame of non-premultiplied RGBA pixels
 // (the layout of ImageData.data), width x height. pix is only read during
 // the call. Preprocessing is the prep package's, driven by the weight file,
-// so the tensor is the one the native CLI makes from the same pixels.
-func (e *Engine) Classify(pix []byte, width, height int) (Reply, error) {
+// so the tensor is the one the native CLI makes from the same pixels. The
+// Result's ID is left for the caller.
+func (e *Engine) Classify(pix []byte, width, height int) (protocol.Result, error) {
 	if e.c == nil {
-		return Reply{}, ErrNoModel
-	}
-	if e.busy {
-		return Reply{}, ErrBusy
+		return protocol.Result{}, ErrNoModel
 	}
 	if err := checkFrame(pix, width, height); err != nil {
-		return Reply{}, err
+		return protocol.Result{}, err
 	}
-	e.busy = true
-	defer func() { e.busy = false }()
 	img := frameImage(pix, width, height)
 	start := time.Now()
 	res, err := e.c.Classify(img, TopK)
@@ -163,9 +137,25 @@ func (e *Engine) Classify(pix []byte, width, height int) (Reply, error) {
 		runtime.GC()
 	}
 	if err != nil {
-		return Reply{}, err
+		return protocol.Result{}, err
 	}
-	return Reply{Top: res.Top, NotSure: res.NotSure, Ms: ms(time.Since(start))}, nil
+	r := protocol.Result{Top: make([]protocol.Pred, len(res.Top)), NotSure: res.NotSure, Ms: ms(time.Since(start)), Workers: 1}
+	for i, p := range res.Top {
+		r.Top[i] = protocol.Pred{Label: p.Label, Index: p.Index, Prob: float64(p.Prob)}
+	}
+	if e.c.Splitting() {
+		r.Workers = 2
+	}
+	return r, nil
+}
+
+// Prep is the current model's preprocessing; false before a model is
+// loaded.
+func (e *Engine) Prep() (weights.Preprocess, bool) {
+	if e.c == nil {
+		return weights.Preprocess{}, false
+	}
+	return e.c.Model().Prep, true
 }
 
 // Tensor is the network input the current model makes of a frame: the
@@ -181,18 +171,11 @@ func (e *Engine) Tensor(pix []byte, width, height int) ([]float32, error) {
 	return prep.Tensor(frameImage(pix, width, height), e.c.Model().Prep)
 }
 
-// frameImage wraps non-premultiplied RGBA bytes as an image without copying.
-// When every alpha is 255 (camera frames, JPEGs) the bytes are the same as
-// premultiplied RGBA, and an *image.RGBA at the origin is what prep uses as
-// it is; otherwise an *image.NRGBA, which prep converts.
+// frameImage wraps non-premultiplied RGBA bytes (ImageData's) as an
+// *image.NRGBA without copying or reading them: prep checks the alpha once
+// and uses opaque pixels (camera frames, JPEGs) as they are.
 func frameImage(pix []byte, width, height int) image.Image {
-	r := image.Rect(0, 0, width, height)
-	for i := 3; i < len(pix); i += 4 {
-		if pix[i] != 255 {
-			return &image.NRGBA{Pix: pix, Stride: 4 * width, Rect: r}
-		}
-	}
-	return &image.RGBA{Pix: pix, Stride: 4 * width, Rect: r}
+	return &image.NRGBA{Pix: pix, Stride: 4 * width, Rect: image.Rect(0, 0, width, height)}
 }
 
 func checkFrame(pix []byte, width, height int) error {

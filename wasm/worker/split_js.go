@@ -33,6 +33,8 @@ import (
 	"syscall/js"
 	"unsafe"
 
+	"alexnet/internal/protocol"
+	"alexnet/internal/protocol/port"
 	"alexnet/nn"
 	"alexnet/weights"
 )
@@ -157,7 +159,7 @@ func startSplit(b []byte) {
 	}
 	u8 := js.Global().Get("Uint8Array").New(len(b))
 	js.CopyBytesToJS(u8, b)
-	helper.Call("postMessage", obj("type", "split", "gen", gen, "sab", sab, "bytes", u8))
+	port.Post(helper, &protocol.Split{Gen: gen, Shared: sab, Bytes: u8})
 }
 
 // stopSplit ends the current helper, if any. The classifier keeps a part
@@ -171,20 +173,21 @@ func stopSplit() {
 	split.gen++
 }
 
-// helperMessage handles what the helper posts (worker.js wraps it as
-// {type:"helper", msg}).
-func helperMessage(msg js.Value) {
-	if msg.Type() != js.TypeObject {
+// helperMessage handles what the helper posts (worker.js wraps it in a
+// protocol.Helper).
+func helperMessage(msg map[string]any) {
+	m, err := protocol.Decode(msg)
+	if err != nil {
 		return
 	}
-	switch msg.Get("type").String() {
-	case "split-ready":
-		if msg.Get("gen").Int() == split.gen && split.pending != nil && engine.c != nil {
+	switch m := m.(type) {
+	case *protocol.SplitReady:
+		if m.Gen == split.gen && split.pending != nil && engine.c != nil {
 			engine.c.Split(split.pending)
 			split.pending = nil
 		}
-	case "split-error": // from the helper, or from worker.js (no gen) when it failed to run
-		if g := msg.Get("gen"); g.Type() != js.TypeNumber || g.Int() == split.gen {
+	case *protocol.SplitError: // from the helper, or from worker.js (Gen 0) when it failed to run
+		if m.Gen == 0 || m.Gen == split.gen {
 			stopSplit()
 		}
 	}
@@ -192,23 +195,28 @@ func helperMessage(msg js.Value) {
 
 // The helper's side: build part 1 and run passes for ever. It never
 // returns to the event loop; the main worker terminates it.
-func runHelper(msg js.Value) {
-	gen := msg.Get("gen").Int()
-	b := msg.Get("bytes")
+func runHelper(msg *protocol.Split) {
+	gen := msg.Gen
+	b, ok := msg.Bytes.(js.Value)
+	sab, ok2 := msg.Shared.(js.Value)
+	if !ok || !ok2 {
+		port.Post(self, &protocol.SplitError{Gen: gen, Message: "malformed split message"})
+		return
+	}
 	buf := make([]byte, b.Get("byteLength").Int())
 	js.CopyBytesToGo(buf, b)
 	m, err := weights.Decode(buf)
 	if err != nil {
-		post(obj("type", "split-error", "gen", gen, "message", err.Error()))
+		port.Post(self, &protocol.SplitError{Gen: gen, Message: err.Error()})
 		return
 	}
-	l := newLink(msg.Get("sab"), 1, maxFloats(m.Arch), 0)
+	l := newLink(sab, 1, maxFloats(m.Arch), 0)
 	net, err := m.NetPart(1, 2, l.exchange)
 	if err != nil {
-		post(obj("type", "split-error", "gen", gen, "message", err.Error()))
+		port.Post(self, &protocol.SplitError{Gen: gen, Message: err.Error()})
 		return
 	}
-	post(obj("type", "split-ready", "gen", gen))
+	port.Post(self, &protocol.SplitReady{Gen: gen})
 	x := make([]float32, m.Arch.InC*m.Arch.InH*m.Arch.InW) // ignored: part 0's input is the pass's
 	for passes := 1; ; passes++ {
 		net.Forward(x)

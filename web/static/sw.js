@@ -1,8 +1,8 @@
 // sw.js makes the page work offline after the first visit. The app shell
 // is cached at install; content-hashed files are served from the cache
 // first (they never change), everything else from the network first with
-// the cache as the fallback. Weight files are cached by the page itself
-// (Cache API) after they verify, so they are not handled here.
+// the cache as the fallback. Weight files are cached by the classifier's
+// worker (Cache API) after they verify, so they are not handled here.
 'use strict';
 const VERSION = '__VERSION__';
 const SHELL = 'flowerscope-shell-' + VERSION;

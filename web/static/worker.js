@@ -2,10 +2,8 @@
 // (wasm/worker) in a Web Worker, so classifying never blocks the page.
 // The page compiles the worker's module and posts it first
 // ({type:"module"}); messages that arrive before Go has started are kept
-// and replayed. A "classify" message may carry an ImageBitmap (a webcam
-// frame, transferred) instead of pixels: it is drawn here, on this
-// worker's own reused OffscreenCanvas, and its RGBA bytes go to Go as
-// pixels, so camera frames never pass through the page's Go instance.
+// and replayed. Every message is package internal/protocol's; Go decodes
+// and draws the images itself (wasm/worker/image_js.go).
 'use strict';
 const params = new URL(self.location.href).searchParams;
 const safe = (name, fallback) => (/^[A-Za-z0-9_.-]+$/.test(name || '') ? name : fallback);
@@ -49,7 +47,7 @@ if (role === 'main' && self.crossOriginIsolated && typeof SharedArrayBuffer === 
 			if (typeof handle === 'function') handle({ type: 'helper', msg });
 		};
 		helper.onmessage = (e) => toGo(e.data);
-		helper.onerror = () => toGo({ type: 'split-error' }); // no gen: the current helper
+		helper.onerror = () => toGo({ type: 'split-error', gen: 0 }); // gen 0: the current helper
 		return helper;
 	};
 }
@@ -63,30 +61,6 @@ function fail(err) {
 	early.forEach(reply);
 	early.length = 0;
 	self.onmessage = (e) => reply(e.data);
-	self.postMessage({ type: 'fatal', message });
-}
-
-let canvas = null;
-let ctx2d = null;
-
-// withPixels turns {bitmap} into {pixels, width, height} (ImageData bytes,
-// not premultiplied, the layout Go expects); other messages pass through.
-function withPixels(d) {
-	const bmp = d && d.bitmap;
-	if (!bmp || typeof bmp.close !== 'function') return d;
-	try {
-		const w = bmp.width, h = bmp.height;
-		if (!canvas || canvas.width !== w || canvas.height !== h) {
-			canvas = new OffscreenCanvas(w, h);
-			ctx2d = canvas.getContext('2d', { willReadFrequently: true });
-		}
-		ctx2d.drawImage(bmp, 0, 0);
-		return { type: d.type, id: d.id, pixels: ctx2d.getImageData(0, 0, w, h).data, width: w, height: h };
-	} catch (err) {
-		return { type: d.type, id: d.id, pixels: null, width: 0, height: 0 }; // Go answers with an error
-	} finally {
-		bmp.close();
-	}
 }
 
 async function start(module) {
@@ -96,8 +70,8 @@ async function start(module) {
 	go.run(instance); // main installs alexnetWorkerHandle, then waits for messages
 	const handle = self.alexnetWorkerHandle;
 	if (typeof handle !== 'function') throw new Error('worker did not start');
-	self.onmessage = (e) => handle(withPixels(e.data));
-	early.forEach((d) => handle(withPixels(d)));
+	self.onmessage = (e) => handle(e.data);
+	early.forEach((d) => handle(d));
 	early.length = 0;
 }
 

@@ -1,5 +1,5 @@
 // Command anchors is this project's engine as a runner for the peer
-// harness (/work/shared/bench, www/runners/gowasm.js), so that
+// harness (the shared folder's bench/, www/runners/gowasm.js), so that
 // cmd/browserbench can time it interleaved with ONNX Runtime Web and
 // TensorFlow.js in the same rounds, on the harness's own seed_alexnet
 // weights and input, with its logits checked against PyTorch. Built with

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Browser tests: build the app with build.sh, serve it with the real
 // handler, and drive Debian's Chromium with chromedp. They fail (never
@@ -24,10 +24,8 @@ import (
 	"image/png"
 	"log"
 	"math"
-	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -37,6 +35,7 @@ import (
 
 	"alexnet/classifier"
 	"alexnet/internal/headless"
+	"alexnet/internal/shared"
 	"alexnet/prep"
 	"alexnet/weights"
 
@@ -46,10 +45,7 @@ import (
 	"golang.org/x/image/draw"
 )
 
-const (
-	photoRoot = "/work/shared/data/flower_photos"
-	ProbTol   = 0.05
-)
+const ProbTol = 0.05
 
 var (
 	buildOnce sync.Once
@@ -57,9 +53,21 @@ var (
 	buildErr  error
 )
 
+// root is the repository's root: build.sh, train/split.txt and the
+// default weight file are found from it.
+func root(t *testing.T) string {
+	t.Helper()
+	r, err := shared.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // builtApp runs build.sh once per test binary into a temporary folder.
 func builtApp(t *testing.T) string {
 	t.Helper()
+	repo := root(t)
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "alexnet-dist-")
 		if err != nil {
@@ -67,15 +75,10 @@ func builtApp(t *testing.T) string {
 			return
 		}
 		buildDir = dir
-		var out bytes.Buffer
 		start := time.Now()
-		cmd := exec.Command("bash", "build.sh", dir)
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			buildErr = fmt.Errorf("build.sh: %v\n%s", err, out.String())
-			return
+		if _, buildErr = headless.Build(context.Background(), repo, dir); buildErr == nil {
+			log.Printf("e2e: build.sh took %s", time.Since(start).Round(time.Millisecond))
 		}
-		log.Printf("e2e: build.sh took %s", time.Since(start).Round(time.Millisecond))
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)
@@ -92,44 +95,41 @@ func TestMain(m *testing.M) {
 }
 
 // modelPath is the weight file build.sh ships (ALEXNET_MODEL overrides it,
-// as in build.sh).
-func modelPath() string {
-	if p := os.Getenv("ALEXNET_MODEL"); p != "" {
-		return p
+// as in build.sh, relative to the repository root).
+func modelPath(t *testing.T) string {
+	p := os.Getenv("ALEXNET_MODEL")
+	if p == "" {
+		p = "weights/default/flowers.alexnet"
 	}
-	return "weights/default/flowers.alexnet"
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(root(t), p)
+	}
+	return p
 }
 
-// server serves dir with the real handler and records every request.
-type server struct {
-	*httptest.Server
-	mu   sync.Mutex
-	reqs []string
-}
-
-func (s *server) requests() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.reqs...)
-}
-
-type logWriter struct{ s *server }
-
-func (w logWriter) Write(b []byte) (int, error) {
-	w.s.mu.Lock()
-	w.s.reqs = append(w.s.reqs, strings.TrimSpace(string(b)))
-	w.s.mu.Unlock()
-	return len(b), nil
-}
-
-func startServer(t *testing.T, dir string) *server {
+// servedApp is the built app (builtApp) and its server (startServer).
+func servedApp(t *testing.T) (string, *headless.Server) {
 	t.Helper()
-	s := &server{}
-	h, err := NewHandler(dir, log.New(logWriter{s}, "", 0))
+	dist := builtApp(t)
+	return dist, startServer(t, dist)
+}
+
+// navigate loads url in the page of ctx.
+func navigate(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startServer serves dir with the app's own server (the repository's root
+// package), which logs every request.
+func startServer(t *testing.T, dir string) *headless.Server {
+	t.Helper()
+	s, err := headless.Serve(context.Background(), root(t), dir, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Server = httptest.NewServer(h)
 	t.Cleanup(s.Close)
 	return s
 }
@@ -186,21 +186,10 @@ func newBrowser(t *testing.T, flags map[string]any) context.Context {
 	return ctx
 }
 
-// netLog records every URL the page and its workers request.
-type netLog struct {
-	mu   sync.Mutex
-	urls []string
-}
-
-func (n *netLog) all() []string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return append([]string(nil), n.urls...)
-}
-
-func recordNetwork(t *testing.T, ctx context.Context) *netLog {
+// recordNetwork records every URL the page and its workers request.
+func recordNetwork(t *testing.T, ctx context.Context) *headless.Record[string] {
 	t.Helper()
-	n := &netLog{}
+	n := &headless.Record[string]{}
 	events := chromedp.Events(ctx, network.RequestWillBeSent)
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatal(err)
@@ -210,20 +199,17 @@ func recordNetwork(t *testing.T, ctx context.Context) *netLog {
 			if err != nil {
 				return
 			}
-			n.mu.Lock()
-			n.urls = append(n.urls, ev.Request.URL)
-			n.mu.Unlock()
+			n.Add(ev.Request.URL)
 		}
 	}()
 	return n
 }
 
-// checkPrivacy asserts that only the app's own static files were requested:
-// same origin (or blob:/data: made in the page), and each a file of dist.
-func checkPrivacy(t *testing.T, n *netLog, s *server, dist string) {
+// checkPrivacy asserts that only the app's own static files were requested
+// from origin (or blob:/data: made in the page), each a file of dist.
+func checkPrivacy(t *testing.T, n *headless.Record[string], origin string, s *headless.Server, dist string) {
 	t.Helper()
-	origin := s.URL
-	for _, u := range n.all() {
+	for _, u := range n.All() {
 		if strings.HasPrefix(u, "blob:"+origin) || strings.HasPrefix(u, "data:") {
 			continue
 		}
@@ -244,7 +230,7 @@ func checkPrivacy(t *testing.T, n *netLog, s *server, dist string) {
 			t.Errorf("privacy: the page requested %s, which is not a file of the app", u)
 		}
 	}
-	for _, line := range s.requests() {
+	for _, line := range s.Log() {
 		if !strings.Contains(line, "GET ") && !strings.Contains(line, "HEAD ") {
 			t.Errorf("privacy: server saw %s", line)
 		}
@@ -252,35 +238,27 @@ func checkPrivacy(t *testing.T, n *netLog, s *server, dist string) {
 			t.Errorf("server answered 404: %s", line)
 		}
 	}
-	if len(n.all()) == 0 {
+	if len(n.All()) == 0 {
 		t.Error("privacy: the network log is empty; the recorder is broken")
 	}
 }
 
 func js[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	v, err := headless.Eval[T](ctx, expr)
 	if err != nil {
 		t.Fatalf("evaluate %.80s: %v", expr, err)
 	}
 	return v
 }
 
-// waitFor polls a JS condition until it is true.
+// waitFor polls a JS condition until it is true; on a timeout it takes a
+// screenshot and fails.
 func waitFor(t *testing.T, ctx context.Context, what, cond string, timeout time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+cond+")"))
-		if err == nil && ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText.slice(0, 600)`))
-			shot(t, ctx, "timeout-"+strings.ReplaceAll(what, " ", "-"))
-			t.Fatalf("timed out after %s waiting for %s (%s); page says:\n%s", timeout, what, cond, status)
-		}
-		time.Sleep(100 * time.Millisecond)
+	if err := headless.Wait(ctx, what, cond, timeout); err != nil {
+		shot(t, ctx, "timeout-"+strings.ReplaceAll(what, " ", "-"))
+		t.Fatal(err)
 	}
 }
 
@@ -322,11 +300,15 @@ type photo struct {
 // the lead's train/split.txt (photos the training did not see).
 func valPhotos(t *testing.T, perClass int) []photo {
 	t.Helper()
-	f, err := os.Open("train/split.txt")
+	f, err := os.Open(filepath.Join(root(t), "train/split.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	photoRoot, err := shared.Photos()
+	if err != nil {
+		t.Fatal(err)
+	}
 	count := map[string]int{}
 	var out []photo
 	sc := bufio.NewScanner(f)
@@ -356,7 +338,7 @@ type native struct {
 
 func loadNative(t *testing.T) *native {
 	t.Helper()
-	b, err := os.ReadFile(modelPath())
+	b, err := os.ReadFile(modelPath(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -496,34 +478,24 @@ func servedModelSize(t *testing.T, dist string) int64 {
 }
 
 func TestBrowserApp(t *testing.T) {
-	dist := builtApp(t)
-	s := startServer(t, dist)
+	dist, s := servedApp(t)
 	nat := loadNative(t)
 	labels := nat.c.Model().Labels
 	ctx := newBrowser(t, nil)
 	nl := recordNetwork(t, ctx)
 
-	// 1. The page loads, shows the download's progress (throttled so the
+	// 1. The page loads, shows the download's progress (slowed so the
 	// download takes about 3 s and can be seen) and the model becomes ready.
-	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-		MatchedNetworkConditions: []*network.Conditions{{URLPattern: s.URL + "/*.alexnet", DownloadThroughput: float64(servedModelSize(t, dist)) / 3, UploadThroughput: -1}},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
+	proxy := newSlowModel(t, s.URL, servedModelSize(t, dist)/3)
+	proxy.slow.Store(true)
+	navigate(t, ctx, proxy.URL+"/")
 	waitFor(t, ctx, "download progress", `(document.querySelector('.phase') || {textContent: ''}).textContent.startsWith('Downloading') && (document.querySelector('[data-testid=model-bytes]') || {}).textContent && document.querySelector('[data-testid=model-bytes]').textContent.includes('%') && +document.querySelector('[data-testid=model-progress]').value > 0`, 60*time.Second)
 	if st := js[string](t, ctx, `document.querySelector('[data-testid=model-status]').dataset.status`); st != "loading" {
 		t.Errorf("status during download %q, want loading", st)
 	}
 	shot(t, ctx, "00-loading")
 	waitFor(t, ctx, "model ready", statusIs+`'ready'`, 90*time.Second)
-	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-		MatchedNetworkConditions: []*network.Conditions{},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	proxy.slow.Store(false)
 	// A reload starts from the caches: no model download.
 	start := time.Now()
 	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
@@ -661,7 +633,7 @@ func TestBrowserApp(t *testing.T) {
 	shot(t, ctx, "05-bad-model-kept-current")
 
 	// A valid weight file chosen in the model card replaces the model.
-	mod, err := weights.Decode(mustRead(t, modelPath()))
+	mod, err := weights.Decode(mustRead(t, modelPath(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -695,10 +667,11 @@ func TestBrowserApp(t *testing.T) {
 		t.Errorf("page is %v px wide at a 360 px viewport (horizontal scrolling)", w)
 	}
 	shot(t, ctx, "06-phone-360")
-	checkPrivacy(t, nl, s, dist)
+	checkPrivacy(t, nl, proxy.URL, s, dist)
 
 	// 7. Offline: with the server gone, a reload still reaches ready (service
 	// worker for the app, Cache API for the model).
+	proxy.Close()
 	s.Close()
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Reload()); err != nil {
 		t.Fatal(err)
@@ -710,55 +683,8 @@ func TestBrowserApp(t *testing.T) {
 	shot(t, ctx, "07-offline-ready")
 }
 
-// writeY4M writes a short 4:2:0 video of one photo (BT.601 limited range)
-// for Chromium's fake camera, and returns the frame it shows.
-func writeY4M(t *testing.T, src image.Image, path string, w, h, frames int) image.Image {
-	t.Helper()
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.CatmullRom.Scale(dst, dst.Rect, src, src.Bounds(), draw.Src, nil)
-	var buf bytes.Buffer
-	fmt.Fprintf(&buf, "YUV4MPEG2 W%d H%d F30:1 Ip A1:1 C420jpeg\n", w, h)
-	Y := make([]byte, w*h)
-	U := make([]byte, (w/2)*(h/2))
-	V := make([]byte, (w/2)*(h/2))
-	clamp := func(v float64) byte { return byte(math.Max(0, math.Min(255, math.Round(v)))) }
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			i := dst.PixOffset(x, y)
-			r, g, b := float64(dst.Pix[i])/255, float64(dst.Pix[i+1])/255, float64(dst.Pix[i+2])/255
-			Y[y*w+x] = clamp(16 + 65.481*r + 128.553*g + 24.966*b)
-		}
-	}
-	for y := 0; y < h/2; y++ {
-		for x := 0; x < w/2; x++ {
-			var r, g, b float64
-			for dy := 0; dy < 2; dy++ {
-				for dx := 0; dx < 2; dx++ {
-					i := dst.PixOffset(2*x+dx, 2*y+dy)
-					r += float64(dst.Pix[i]) / 255 / 4
-					g += float64(dst.Pix[i+1]) / 255 / 4
-					b += float64(dst.Pix[i+2]) / 255 / 4
-				}
-			}
-			U[y*(w/2)+x] = clamp(128 - 37.797*r - 74.203*g + 112*b)
-			V[y*(w/2)+x] = clamp(128 + 112*r - 93.786*g - 18.214*b)
-		}
-	}
-	for i := 0; i < frames; i++ {
-		buf.WriteString("FRAME\n")
-		buf.Write(Y)
-		buf.Write(U)
-		buf.Write(V)
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
-
 func TestBrowserWebcam(t *testing.T) {
-	dist := builtApp(t)
-	s := startServer(t, dist)
+	dist, s := servedApp(t)
 	nat := loadNative(t)
 
 	// A val photo the native classifier gets right with a clear margin, so
@@ -767,7 +693,10 @@ func TestBrowserWebcam(t *testing.T) {
 	var frame image.Image
 	y4m := filepath.Join(t.TempDir(), "flower.y4m")
 	for _, p := range valPhotos(t, 3) {
-		fr := writeY4M(t, decodeFile(t, p.Path), y4m, 320, 240, 10)
+		fr, err := headless.WriteY4M(decodeFile(t, p.Path), y4m, 320, 240, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
 		r := nat.classify(t, fr)
 		if r.Top[0].Label == p.Class && len(r.Top) > 1 && r.Top[0].Prob-r.Top[1].Prob > 0.2 {
 			pick, frame = p, fr
@@ -786,9 +715,7 @@ func TestBrowserWebcam(t *testing.T) {
 	})
 	nl := recordNetwork(t, ctx)
 	start := time.Now()
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, s.URL+"/")
 	waitFor(t, ctx, "model ready", statusIs+`'ready'`, 90*time.Second)
 	t.Logf("cold start (fresh profile) to ready: %s", time.Since(start).Round(time.Millisecond))
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=camera-start]`))); err != nil {
@@ -817,19 +744,16 @@ func TestBrowserWebcam(t *testing.T) {
 	}
 	waitFor(t, ctx, "camera stopped", `document.querySelector('[data-testid=camera-start]') && !document.querySelector('[data-testid=live-results]') && !document.querySelector('[data-testid=camera-video]').srcObject`, 20*time.Second)
 	shot(t, ctx, "09-webcam-stopped")
-	checkPrivacy(t, nl, s, dist)
+	checkPrivacy(t, nl, s.URL, s, dist)
 }
 
 func TestBrowserModelErrors(t *testing.T) {
-	dist := builtApp(t)
-	s := startServer(t, dist)
+	_, s := servedApp(t)
 	ctx := newBrowser(t, nil)
 	nl := recordNetwork(t, ctx)
 
 	// A ?model= that does not download: an error with a retry button.
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/?model=/missing.alexnet")); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, s.URL+"/?model=/missing.alexnet")
 	waitFor(t, ctx, "model error", statusIs+`'error'`, 60*time.Second)
 	msg := js[string](t, ctx, `document.querySelector('[data-testid=model-error]').textContent`)
 	if !strings.Contains(msg, "404") {
@@ -846,9 +770,7 @@ func TestBrowserModelErrors(t *testing.T) {
 	waitFor(t, ctx, "error after retry", statusIs+`'error'`, 30*time.Second)
 
 	// A ?model= on another origin is refused; the default model loads.
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/?model=https://example.com/evil.alexnet")); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, s.URL+"/?model=https://example.com/evil.alexnet")
 	waitFor(t, ctx, "default model despite a foreign ?model=", statusIs+`'ready'`, 60*time.Second)
 	if n := js[string](t, ctx, `(document.querySelector('[data-testid=error]') || {}).textContent || ''`); !strings.Contains(n, "this site") {
 		t.Errorf("no message about the refused ?model=, alert says %q", n)
@@ -856,12 +778,10 @@ func TestBrowserModelErrors(t *testing.T) {
 
 	// ?model= naming the shipped file by URL works like the default.
 	m := js[string](t, ctx, `fetch('manifest.json').then(r => r.json()).then(m => m.model)`)
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/?model=/"+m)); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, s.URL+"/?model=/"+m)
 	waitFor(t, ctx, "model from ?model=", statusIs+`'ready'`, 60*time.Second)
 	shot(t, ctx, "12-model-from-url")
-	for _, u := range nl.all() {
+	for _, u := range nl.All() {
 		if strings.HasPrefix(u, "https://example.com") {
 			t.Errorf("the page fetched a foreign model: %s", u)
 		}
@@ -869,8 +789,7 @@ func TestBrowserModelErrors(t *testing.T) {
 }
 
 func TestBrowserCameraDenied(t *testing.T) {
-	dist := builtApp(t)
-	s := startServer(t, dist)
+	_, s := servedApp(t)
 	ctx := newBrowser(t, map[string]any{"use-fake-device-for-media-stream": true})
 	if _, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
 		Permission: &browser.PermissionDescriptor{Name: "camera"},
@@ -879,9 +798,7 @@ func TestBrowserCameraDenied(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, s.URL+"/")
 	waitFor(t, ctx, "page rendered", `document.querySelector('[data-testid=camera-start]')`, 60*time.Second)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=camera-start]`))); err != nil {
 		t.Fatal(err)
@@ -894,13 +811,10 @@ func TestBrowserCameraDenied(t *testing.T) {
 }
 
 func TestBrowserNoCamera(t *testing.T) {
-	dist := builtApp(t)
-	s := startServer(t, dist)
+	_, s := servedApp(t)
 	// Permission granted, but the machine has no camera and no fake one.
 	ctx := newBrowser(t, map[string]any{"use-fake-ui-for-media-stream": true})
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, s.URL+"/")
 	waitFor(t, ctx, "page rendered", `document.querySelector('[data-testid=camera-start]')`, 60*time.Second)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=camera-start]`))); err != nil {
 		t.Fatal(err)
@@ -914,16 +828,13 @@ func TestBrowserNoCamera(t *testing.T) {
 }
 
 func TestBrowserCameraChooser(t *testing.T) {
-	dist := builtApp(t)
-	s := startServer(t, dist)
+	_, s := servedApp(t)
 	// Two of Chromium's generated fake cameras (a file allows only one).
 	ctx := newBrowser(t, map[string]any{
 		"use-fake-ui-for-media-stream":     true,
 		"use-fake-device-for-media-stream": "device-count=2",
 	})
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, s.URL+"/")
 	waitFor(t, ctx, "model ready", statusIs+`'ready'`, 90*time.Second)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=camera-start]`))); err != nil {
 		t.Fatal(err)
@@ -938,12 +849,12 @@ func TestBrowserCameraChooser(t *testing.T) {
 // appWorkerJS starts the app's worker binary in a Worker of its own, as the
 // page does (compiled module, then the served model's bytes), and resolves to
 // {w, call}: the worker and a function that posts a message and resolves to
-// the answer with the same id.
+// the answer with the same id (skipping Progress).
 const appWorkerJS = `(async () => {
 	const m = await (await fetch('manifest.json')).json();
 	const w = new Worker('worker.js?exec=' + encodeURIComponent(m.wasmExec));
 	const call = (msg, tr) => new Promise((res) => {
-		const h = (e) => { if (e.data.id === msg.id) { w.removeEventListener('message', h); res(e.data); } };
+		const h = (e) => { if (e.data.id === msg.id && e.data.type !== 'progress') { w.removeEventListener('message', h); res(e.data); } };
 		w.addEventListener('message', h);
 		w.postMessage(msg, tr || []);
 	});
@@ -955,20 +866,15 @@ const appWorkerJS = `(async () => {
 })()`
 
 // tensorJS runs the app's worker binary in a Worker of its own (as the page
-// does: compiled module, model bytes), lets the browser decode a file the
-// way the page does, and returns the worker's preprocessed input tensor as
-// base64 little-endian float32.
+// does: compiled module, model bytes), sends it a file as the page sends a
+// photo (the worker decodes it), and returns the worker's preprocessed
+// input tensor as base64 little-endian float32.
 const tensorJS = `(async (b64, type) => {
 	const {w, call} = await ` + appWorkerJS + `;
 	const s = atob(b64); const u = new Uint8Array(s.length); for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
-	const bmp = await createImageBitmap(new File([u], 'x', {type}), {imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none'});
-	const c = new OffscreenCanvas(bmp.width, bmp.height);
-	const g = c.getContext('2d', {willReadFrequently: true});
-	g.drawImage(bmp, 0, 0);
-	const d = g.getImageData(0, 0, bmp.width, bmp.height).data;
-	const r = await call({type: 'tensor', id: 2, pixels: d, width: bmp.width, height: bmp.height}, [d.buffer]);
+	const r = await call({type: 'tensor', id: 2, image: new File([u], 'x', {type})});
 	w.terminate();
-	if (r.type !== 'tensor') throw new Error(r.message);
+	if (r.type !== 'tensor-data') throw new Error(r.message);
 	const bytes = new Uint8Array(r.data.buffer); let bin = '';
 	for (let i = 0; i < bytes.length; i += 8192) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
 	return btoa(bin);
@@ -978,14 +884,11 @@ const tensorJS = `(async (b64, type) => {
 // input tensor as the native code: exactly (1e-5) for a PNG, which every
 // decoder decodes alike, and within JPEG decoder differences for a JPEG.
 func TestBrowserTensor(t *testing.T) {
-	dist := builtApp(t)
-	s := startServer(t, dist)
+	_, s := servedApp(t)
 	nat := loadNative(t)
 	p := nat.c.Model().Prep
 	ctx := newBrowser(t, nil)
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, s.URL+"/")
 	photo := valPhotos(t, 1)[0].Path
 	jpg := mustRead(t, photo)
 	img := decodeFile(t, photo)
@@ -1040,7 +943,7 @@ const splitJS = `(async (b64, w, h) => {
 	const s = atob(b64); const px = new Uint8ClampedArray(s.length); for (let i = 0; i < s.length; i++) px[i] = s.charCodeAt(i);
 	let r = null;
 	for (let i = 0; i < 100; i++) {
-		r = await call({type: 'classify', id: 2 + i, pixels: px.slice(), width: w, height: h});
+		r = await call({type: 'classify', id: 2 + i, image: new ImageData(px.slice(), w, h)});
 		if (r.type !== 'result') throw new Error(r.type + ': ' + r.message);
 		if (r.workers === 2) { r.tries = i + 1; break; }
 		await new Promise((res) => setTimeout(res, 50));
@@ -1055,13 +958,10 @@ const splitJS = `(async (b64, w, h) => {
 // the worker splits each pass with a helper worker, and that the split
 // pass gives the native classifier's probabilities for the same pixels.
 func TestBrowserSplit(t *testing.T) {
-	dist := builtApp(t)
-	s := startServer(t, dist)
+	_, s := servedApp(t)
 	nat := loadNative(t)
 	ctx := newBrowser(t, nil)
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, s.URL+"/")
 	for _, ph := range valPhotos(t, 1)[:2] {
 		src := decodeFile(t, ph.Path)
 		img := image.NewRGBA(image.Rect(0, 0, 240, 200))

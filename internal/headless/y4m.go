@@ -1,24 +1,22 @@
-package main
+package headless
 
 import (
 	"bufio"
 	"fmt"
 	"image"
-	_ "image/jpeg"
 	"math"
 	"os"
 
 	"golang.org/x/image/draw"
-
-	"alexnet/prep"
 )
 
-// writeY4M writes frames of the photo (scaled to w x h) as a 4:2:0 Y4M
-// video (BT.601, limited range) at 30 FPS for Chromium's fake camera.
-func writeY4M(photo []byte, path string, w, h, frames int) error {
-	src, _, err := prep.Decode(photo)
-	if err != nil {
-		return fmt.Errorf("decode the photo: %w", err)
+// WriteY4M writes a video of frames copies of src, scaled to w x h, for
+// Chromium's fake camera (--use-file-for-fake-video-capture): 4:2:0 Y4M at
+// 30 FPS, BT.601 limited range. It returns the scaled frame, which is what
+// the camera shows before its colour round trip (RGB -> YUV 4:2:0 -> RGB).
+func WriteY4M(src image.Image, path string, w, h, frames int) (*image.RGBA, error) {
+	if w < 2 || h < 2 || w%2 != 0 || h%2 != 0 || frames < 1 {
+		return nil, fmt.Errorf("y4m: %dx%d, %d frames: want even sizes and at least one frame", w, h, frames)
 	}
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	draw.CatmullRom.Scale(dst, dst.Rect, src, src.Bounds(), draw.Src, nil)
@@ -49,7 +47,7 @@ func writeY4M(photo []byte, path string, w, h, frames int) error {
 	}
 	f, err := os.Create(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	bw := bufio.NewWriter(f)
 	fmt.Fprintf(bw, "YUV4MPEG2 W%d H%d F30:1 Ip A1:1 C420jpeg\n", w, h)
@@ -61,7 +59,7 @@ func writeY4M(photo []byte, path string, w, h, frames int) error {
 	}
 	if err := bw.Flush(); err != nil {
 		f.Close()
-		return err
+		return nil, err
 	}
-	return f.Close()
+	return dst, f.Close()
 }

@@ -1,0 +1,489 @@
+// Package protocol is every message that crosses a boundary of the web app,
+// defined once:
+//
+//   - the page and the classifier's worker (web/ and wasm/worker), over
+//     postMessage;
+//   - the worker and its helper worker (wasm/worker/split_js.go);
+//   - the build and the page: manifest.json (internal/webdist writes it,
+//     web/ reads it).
+//
+// A message is a plain Go struct with a Type method; its JSON tags name the
+// fields of the JavaScript object that postMessage carries, and Type is that
+// object's "type". Encode turns a message into a plain map (what
+// syscall/js's ValueOf takes); Decode reads one back, checking every field's
+// type. The js glue (internal/protocol/port) converts between those maps
+// and JavaScript objects; nothing here uses syscall/js, so the messages
+// build and are tested natively (protocol_test.go: a round trip of each).
+//
+// Fields typed any are JavaScript objects passed as they are, never
+// copied by this package: a Uint8Array of bytes, an ImageBitmap, a File or
+// Blob, a SharedArrayBuffer, a compiled WebAssembly.Module. Natively they
+// can be any value.
+//
+// # Adding a message
+//
+// Everything about a message is in this package:
+//
+//  1. its struct, with the direction and the answer in its doc comment,
+//     and a Type method returning a new Type constant;
+//  2. a line in the messages table (Decode finds it there);
+//  3. an example in protocol_test.go's examples (the round trip test fails
+//     until there is one).
+//
+// Then the worker handles it in wasm/worker/main_js.go (dispatch) and the
+// page sends it with web/worker_js.go (workerClient.call). Field types are
+// string, bool, int, int64, float64, slices and structs of those, and any
+// for a JavaScript object.
+//
+// # The exchanges
+//
+//	page -> worker    Load{ID, URL|Bytes}          -> Progress{ID, ...}..., then Loaded{ID, Info} or Error
+//	page -> worker    Classify{ID, Image, Live}    -> Result{ID, ...} or Error
+//	page -> worker    Tensor{ID, Image}            -> TensorData{ID, Data} or Error (tests)
+//	worker -> page    Ready{}                         once, when the worker's Go has started
+//	page -> worker.js Module{Module}, ModuleError{}   the compiled worker, before anything else
+//	worker -> helper  Split{Gen, Shared, Bytes}    -> SplitReady{Gen} or SplitError{Gen}
+//	helper -> worker  (worker.js wraps what the helper posts in Helper{Msg})
+//
+// Every request carries an ID that its answer repeats (Progress too). The
+// worker handles one request at a time, in the order they arrive; the page
+// decides what waits and what is dropped (Root.engine in web/root.go).
+// JavaScript spells three messages itself: worker.js reads Module and
+// ModuleError and wraps the helper's messages in Helper, and boot.js posts
+// the default model's Load (BootLoadID).
+package protocol
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+)
+
+// The message types: the "type" field of every message.
+const (
+	TypeLoad        = "load"
+	TypeLoaded      = "loaded"
+	TypeProgress    = "progress"
+	TypeClassify    = "classify"
+	TypeResult      = "result"
+	TypeTensor      = "tensor"
+	TypeTensorData  = "tensor-data"
+	TypeError       = "error"
+	TypeReady       = "ready"
+	TypeModule      = "module"
+	TypeModuleError = "module-error"
+	TypeSplit       = "split"
+	TypeSplitReady  = "split-ready"
+	TypeSplitError  = "split-error"
+	TypeHelper      = "helper"
+)
+
+// Message is one message of the protocol.
+type Message interface {
+	// Type is the message's "type" field.
+	Type() string
+}
+
+// messages maps each type to a new empty message of that type, for Decode.
+var messages = map[string]func() Message{
+	TypeLoad:        func() Message { return new(Load) },
+	TypeLoaded:      func() Message { return new(Loaded) },
+	TypeProgress:    func() Message { return new(Progress) },
+	TypeClassify:    func() Message { return new(Classify) },
+	TypeResult:      func() Message { return new(Result) },
+	TypeTensor:      func() Message { return new(Tensor) },
+	TypeTensorData:  func() Message { return new(TensorData) },
+	TypeError:       func() Message { return new(Error) },
+	TypeReady:       func() Message { return new(Ready) },
+	TypeModule:      func() Message { return new(Module) },
+	TypeModuleError: func() Message { return new(ModuleError) },
+	TypeSplit:       func() Message { return new(Split) },
+	TypeSplitReady:  func() Message { return new(SplitReady) },
+	TypeSplitError:  func() Message { return new(SplitError) },
+	TypeHelper:      func() Message { return new(Helper) },
+}
+
+// ---- page <-> worker ----
+
+// Load asks the worker to load a weight file and make it the current model
+// (page -> worker): the file at URL, which the worker fetches itself
+// (wasm/worker/load_js.go: the one loader), or Bytes. While it downloads,
+// the worker sends Progress. Answer: Loaded, or Error with Kind
+// ErrDownload or ErrModel (the previous model stays).
+type Load struct {
+	ID  int    `json:"id"`
+	URL string `json:"url,omitempty"`
+	// Cache says the file at URL never changes (a content-hashed name):
+	// the worker takes it from its Cache API when it is there, and keeps a
+	// verified download there for the next visit and for offline use.
+	Cache bool `json:"cache,omitempty"`
+	// Size is the file's expected size, the progress bar's total when the
+	// response does not say it (a compressed response).
+	Size  int64 `json:"size,omitempty"`
+	Bytes any   `json:"bytes,omitempty"` // or the file itself: a File or Blob, or a Uint8Array
+}
+
+// BootLoadID is the id of the default model's load, which boot.js asks
+// for as soon as it starts the worker, before the page's UI runs
+// (web/static/boot.js spells this one Load in JavaScript: id, url, cache,
+// size); the UI adopts it and gets its Progress and answer under this id.
+const BootLoadID = -1
+
+// Progress phases.
+const (
+	PhaseDownload = "download"
+	PhaseVerify   = "verify"
+)
+
+// Progress reports a Load (worker -> page): each downloaded chunk, at most
+// 20 times a second, then once when verifying starts.
+type Progress struct {
+	ID     int    `json:"id"`
+	Phase  string `json:"phase"`  // PhaseDownload or PhaseVerify
+	Loaded int64  `json:"loaded"` // bytes so far
+	Total  int64  `json:"total"`  // bytes expected, 0 when unknown
+	Cached bool   `json:"cached"` // the bytes come from the Cache API
+}
+
+// Loaded says a weight file verified and is now the model (worker -> page).
+type Loaded struct {
+	ID     int       `json:"id"`
+	Info   ModelInfo `json:"info"`
+	Cached bool      `json:"cached"` // it came from the Cache API
+}
+
+// ModelInfo describes the loaded model, for the page's model panel.
+type ModelInfo struct {
+	Name      string   `json:"name"`
+	Arch      string   `json:"arch"`
+	Labels    []string `json:"labels"`
+	Quant     string   `json:"quant"`  // "int8", "float16", "float32", or a mix largest first: "int4 + int8 + float32"
+	Params    int      `json:"params"` // number of weights
+	Bytes     int      `json:"bytes"`  // size of the weight file
+	LoadMs    float64  `json:"loadMs"` // decode and verify, in the worker
+	InW       int      `json:"inW"`
+	InH       int      `json:"inH"`
+	Resize    int      `json:"resize"`    // preprocessing: shorter side resized to this first (0: squash); the page crops camera frames with it
+	Threshold float64  `json:"threshold"` // calibrated top probability below which the answer is "not sure"
+}
+
+// Classify asks for the top classes of one image (page -> worker). Photos
+// and camera frames take the same path: the worker decodes and draws the
+// image on its own canvas (wasm/worker/image_js.go), never the page.
+// Answer: Result, or Error (ErrImage, ErrWeightFile, ErrFrame, ErrModel).
+type Classify struct {
+	ID int `json:"id"`
+	// Image is what to classify: a File or Blob (a photo: the worker
+	// decodes it and scales it to at most ImageSide on its longer side), an
+	// ImageBitmap (transferred), or an ImageData (its pixels as they are).
+	Image any `json:"image"`
+	// Live marks a camera frame: the worker lets the browser cut and scale
+	// it to the model's input (the part its preprocessing keeps), which is
+	// quicker than the exact resize a photo gets.
+	Live bool `json:"live,omitempty"`
+}
+
+// ImageSide is the longest side, in pixels, of a photo the worker
+// classifies: larger ones are scaled down by the browser first, so a
+// 10000x10000 photo never reaches Go at full size.
+const ImageSide = 2048
+
+// Result is the answer to Classify (worker -> page).
+type Result struct {
+	ID      int     `json:"id"`
+	Top     []Pred  `json:"top"` // most probable first
+	NotSure bool    `json:"notSure"`
+	Ms      float64 `json:"ms"`      // preprocessing + forward + softmax, in the worker
+	Workers int     `json:"workers"` // 2 when the pass was split with the helper worker, else 1
+	// The image's size as decoded (Source) and as it reached the
+	// classifier, after the ImageSide cap or a live frame's cut.
+	SourceWidth  int `json:"sourceWidth"`
+	SourceHeight int `json:"sourceHeight"`
+	Width        int `json:"width"`
+	Height       int `json:"height"`
+}
+
+// Pred is one class and its calibrated probability.
+type Pred struct {
+	Label string  `json:"label"`
+	Index int     `json:"index"`
+	Prob  float64 `json:"prob"`
+}
+
+// Tensor asks for the network input the current model makes of an image,
+// taken as Classify takes it (page -> worker; the browser tests compare it
+// with the native one). Answer: TensorData, or Error.
+type Tensor struct {
+	ID    int `json:"id"`
+	Image any `json:"image"`
+}
+
+// TensorData is the answer to Tensor (worker -> page).
+type TensorData struct {
+	ID   int `json:"id"`
+	Data any `json:"data"` // Float32Array, (3, H, W)
+}
+
+// Error kinds.
+const (
+	ErrDownload   = "download"    // a Load's URL could not be fetched
+	ErrModel      = "model"       // the weight file (Load), or no model yet
+	ErrFrame      = "frame"       // the message, or pixels the engine refuses
+	ErrImage      = "image"       // a file the browser cannot open as an image; Message says why, for the user
+	ErrWeightFile = "weight-file" // a file sent as a photo is a weight file: load it instead
+)
+
+// Error is the answer to a request that failed (worker -> page).
+type Error struct {
+	ID      int    `json:"id"`
+	Kind    string `json:"kind"` // ErrDownload, ErrModel, ErrFrame, ErrImage, ErrWeightFile
+	Message string `json:"message"`
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Ready says the worker's Go has started (worker -> page), once.
+type Ready struct{}
+
+// Module hands worker.js the compiled worker (page -> worker.js, and
+// worker.js -> its helper). worker.js takes it before any other message.
+type Module struct {
+	Module any `json:"module"` // WebAssembly.Module
+}
+
+// ModuleError says the worker's WebAssembly could not be compiled (page ->
+// worker.js): it then answers every request with an Error.
+type ModuleError struct {
+	Message string `json:"message"`
+}
+
+// ---- worker <-> helper worker ----
+
+// Split asks a helper worker to build part 1 of 2 of the model in Bytes
+// and run passes with the worker through Shared (worker -> helper; see
+// wasm/worker/split_js.go). Answer: SplitReady or SplitError.
+type Split struct {
+	Gen    int `json:"gen"`    // which helper this is; answers repeat it
+	Shared any `json:"shared"` // SharedArrayBuffer
+	Bytes  any `json:"bytes"`  // Uint8Array, a copy of the weight file
+}
+
+// SplitReady says the helper is ready to run passes (helper -> worker).
+type SplitReady struct {
+	Gen int `json:"gen"`
+}
+
+// SplitError says the helper failed (helper -> worker), or, with Gen 0,
+// that worker.js saw the current helper stop.
+type SplitError struct {
+	Gen     int    `json:"gen"`
+	Message string `json:"message,omitempty"`
+}
+
+// Helper carries what the helper posted (worker.js -> the worker's Go).
+type Helper struct {
+	Msg map[string]any `json:"msg"`
+}
+
+// ---- build -> page ----
+
+// Manifest is manifest.json, which internal/webdist writes next to the
+// content-hashed files and the page reads at start.
+type Manifest struct {
+	Version   string `json:"version"`   // hash of everything built: the service worker's cache version
+	UI        string `json:"ui"`        // the page's WebAssembly
+	Worker    string `json:"worker"`    // the worker's WebAssembly
+	WasmExec  string `json:"wasmExec"`  // Go's wasm_exec.js
+	Model     string `json:"model"`     // the default weight file
+	ModelSize int64  `json:"modelSize"` // its size in bytes (the progress bar's total when the response is compressed)
+	Built     string `json:"built"`     // RFC 3339 UTC
+}
+
+// Check reports what a manifest lacks for the page to start.
+func (m Manifest) Check() error {
+	if m.Model == "" || m.Worker == "" || m.WasmExec == "" {
+		return errors.New("manifest.json is incomplete")
+	}
+	return nil
+}
+
+// ---- kinds ----
+
+func (*Load) Type() string        { return TypeLoad }
+func (*Loaded) Type() string      { return TypeLoaded }
+func (*Progress) Type() string    { return TypeProgress }
+func (*Classify) Type() string    { return TypeClassify }
+func (*Result) Type() string      { return TypeResult }
+func (*Tensor) Type() string      { return TypeTensor }
+func (*TensorData) Type() string  { return TypeTensorData }
+func (*Error) Type() string       { return TypeError }
+func (*Ready) Type() string       { return TypeReady }
+func (*Module) Type() string      { return TypeModule }
+func (*ModuleError) Type() string { return TypeModuleError }
+func (*Split) Type() string       { return TypeSplit }
+func (*SplitReady) Type() string  { return TypeSplitReady }
+func (*SplitError) Type() string  { return TypeSplitError }
+func (*Helper) Type() string      { return TypeHelper }
+
+// ---- encoding ----
+
+// Encode returns m as a plain map, with its Type under "type": strings,
+// bools, float64 numbers, []any, map[string]any, and the any fields as
+// they are. Fields tagged omitempty are left out when zero.
+func Encode(m Message) map[string]any {
+	r := encodeStruct(reflect.ValueOf(m).Elem())
+	r["type"] = m.Type()
+	return r
+}
+
+// Decode reads a message from a plain map (numbers as float64, lists as
+// []any, objects as map[string]any). A missing field is left zero; a field
+// of the wrong type, an unknown type, or a number that does not fit is an
+// error.
+func Decode(r map[string]any) (Message, error) {
+	t, _ := r["type"].(string)
+	newMsg, ok := messages[t]
+	if !ok {
+		return nil, fmt.Errorf("protocol: unknown message type %q", t)
+	}
+	m := newMsg()
+	if err := decodeStruct(reflect.ValueOf(m).Elem(), r); err != nil {
+		return nil, fmt.Errorf("protocol: %s message: %w", t, err)
+	}
+	return m, nil
+}
+
+// DecodeInto reads r into a struct of this package that is not a message
+// (say, a Manifest).
+func DecodeInto(dst any, r map[string]any) error {
+	v := reflect.ValueOf(dst)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("protocol: DecodeInto needs a pointer to a struct, not %T", dst)
+	}
+	return decodeStruct(v.Elem(), r)
+}
+
+// fieldName is f's JSON name and whether it is omitted when zero.
+func fieldName(f reflect.StructField) (string, bool) {
+	name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "" {
+		name = f.Name
+	}
+	return name, opts == "omitempty"
+}
+
+func encodeStruct(v reflect.Value) map[string]any {
+	r := make(map[string]any, v.NumField()+1)
+	for i := 0; i < v.NumField(); i++ {
+		name, omit := fieldName(v.Type().Field(i))
+		f := v.Field(i)
+		if omit && f.IsZero() {
+			continue
+		}
+		r[name] = encodeValue(f)
+	}
+	return r
+}
+
+func encodeValue(v reflect.Value) any {
+	switch v.Kind() {
+	case reflect.String:
+		return v.String()
+	case reflect.Bool:
+		return v.Bool()
+	case reflect.Int, reflect.Int64:
+		return float64(v.Int())
+	case reflect.Float64:
+		return v.Float()
+	case reflect.Slice:
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = encodeValue(v.Index(i))
+		}
+		return out
+	case reflect.Struct:
+		return encodeStruct(v)
+	case reflect.Map, reflect.Interface:
+		return v.Interface() // a map[string]any or a JS object, as it is
+	}
+	panic("protocol: no encoding for " + v.Type().String()) // a field type this package does not use
+}
+
+func decodeStruct(v reflect.Value, r map[string]any) error {
+	for i := 0; i < v.NumField(); i++ {
+		name, _ := fieldName(v.Type().Field(i))
+		x, ok := r[name]
+		if !ok || x == nil {
+			continue
+		}
+		if err := decodeValue(v.Field(i), x); err != nil {
+			return fmt.Errorf("field %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func decodeValue(v reflect.Value, x any) error {
+	bad := func() error { return fmt.Errorf("got %T, want %s", x, v.Type()) }
+	switch v.Kind() {
+	case reflect.String:
+		s, ok := x.(string)
+		if !ok {
+			return bad()
+		}
+		v.SetString(s)
+	case reflect.Bool:
+		b, ok := x.(bool)
+		if !ok {
+			return bad()
+		}
+		v.SetBool(b)
+	case reflect.Int, reflect.Int64:
+		f, ok := x.(float64)
+		if !ok {
+			return bad()
+		}
+		// Whole numbers only, within ±2^53 (exact in a JS number).
+		if f != math.Trunc(f) || math.Abs(f) > 1<<53 || v.OverflowInt(int64(f)) {
+			return fmt.Errorf("%v is not a whole number in range", f)
+		}
+		v.SetInt(int64(f))
+	case reflect.Float64:
+		f, ok := x.(float64)
+		if !ok {
+			return bad()
+		}
+		v.SetFloat(f)
+	case reflect.Slice:
+		list, ok := x.([]any)
+		if !ok {
+			return bad()
+		}
+		s := reflect.MakeSlice(v.Type(), len(list), len(list))
+		for i, e := range list {
+			if err := decodeValue(s.Index(i), e); err != nil {
+				return fmt.Errorf("[%d]: %w", i, err)
+			}
+		}
+		v.Set(s)
+	case reflect.Struct:
+		m, ok := x.(map[string]any)
+		if !ok {
+			return bad()
+		}
+		return decodeStruct(v, m)
+	case reflect.Map:
+		m, ok := x.(map[string]any)
+		if !ok {
+			return bad()
+		}
+		v.Set(reflect.ValueOf(m))
+	case reflect.Interface:
+		v.Set(reflect.ValueOf(x))
+	default:
+		return bad()
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+//go:build js && wasm
+
+package main
+
+import "syscall/js"
+
+// Page-wide events: drag and drop anywhere, paste.
+
+var globalFuncs []js.Func
+
+func installGlobalHandlers(c *Root) {
+	depth := 0
+	hasFiles := func(ev js.Value) bool {
+		dt := ev.Get("dataTransfer")
+		if !dt.Truthy() {
+			return false
+		}
+		types := dt.Get("types")
+		for i := 0; i < types.Length(); i++ {
+			if types.Index(i).String() == "Files" {
+				return true
+			}
+		}
+		return false
+	}
+	on := func(target js.Value, name string, fn func(ev js.Value)) {
+		f := js.FuncOf(func(_ js.Value, a []js.Value) any {
+			fn(a[0])
+			return nil
+		})
+		globalFuncs = append(globalFuncs, f)
+		target.Call("addEventListener", name, f)
+	}
+	setDragging := func(v bool) {
+		go c.update(func() { c.Dragging = v })
+	}
+	on(global, "dragenter", func(ev js.Value) {
+		if !hasFiles(ev) {
+			return
+		}
+		ev.Call("preventDefault")
+		depth++
+		if depth == 1 {
+			setDragging(true)
+		}
+	})
+	on(global, "dragover", func(ev js.Value) {
+		if !hasFiles(ev) {
+			return
+		}
+		ev.Call("preventDefault")
+		ev.Get("dataTransfer").Set("dropEffect", "copy")
+	})
+	on(global, "dragleave", func(ev js.Value) {
+		if !hasFiles(ev) {
+			return
+		}
+		if depth--; depth <= 0 {
+			depth = 0
+			setDragging(false)
+		}
+	})
+	on(global, "drop", func(ev js.Value) {
+		ev.Call("preventDefault")
+		depth = 0
+		files := fileList(ev.Get("dataTransfer").Get("files")) // only readable during the event
+		go c.update(func() {
+			c.Dragging = false
+			if len(files) == 0 {
+				c.Notice = "Nothing to classify was dropped: drop an image file."
+				return
+			}
+			c.AddFiles(files, "drop")
+		})
+	})
+	on(document, "paste", func(ev js.Value) {
+		cd := ev.Get("clipboardData")
+		if !cd.Truthy() {
+			return
+		}
+		files := fileList(cd.Get("files"))
+		if len(files) == 0 {
+			return // plain text paste: leave it alone
+		}
+		ev.Call("preventDefault")
+		go c.update(func() { c.AddFiles(files, "paste") })
+	})
+}
