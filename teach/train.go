@@ -24,6 +24,7 @@ var (
 	ErrExamples = errors.New("teach: bad examples")
 	ErrOptions  = errors.New("teach: bad options")
 	ErrBase     = errors.New("teach: unsupported base model")
+	ErrInput    = errors.New("teach: bad input tensor")
 )
 
 // Example is one taught example: its class and its embeddings.

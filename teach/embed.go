@@ -1,0 +1,140 @@
+package teach
+
+import (
+	"fmt"
+	"image"
+	"math"
+
+	"alexnet/nn"
+	"alexnet/prep"
+	"alexnet/weights"
+)
+
+// Taps is how many conv layers' outputs the embedding pools: the last
+// three (conv3, conv4 and conv5 of an AlexNet), or all of them when the
+// base has fewer.
+const Taps = 3
+
+// Embedder computes embeddings with a base model's network: the base's
+// layers up to the ReLU after its last conv, then the mean and the max of
+// every channel of the ReLU outputs of its last Taps convs ("globalpool"),
+// scaled to unit length ("l2norm"). For the shipped seed model that is
+// 2*(192+192+128) = 1024 floats. The layers after the last conv (pooling,
+// fully connected) are not run.
+//
+// An Embedder is not safe for concurrent use; make one per goroutine.
+type Embedder struct {
+	base *weights.Model
+	arch nn.Arch // the embedding network: base layers, globalpool, l2norm
+	net  *nn.Net
+	dim  int
+	x    []float32 // the preprocessed photo
+	buf  prep.Scratch
+}
+
+// NewEmbedder builds the embedding network of a base model. The base must
+// have a conv layer; any AlexNet the engine loads does.
+func NewEmbedder(base *weights.Model) (*Embedder, error) {
+	a, err := embeddingArch(base.Arch)
+	if err != nil {
+		return nil, err
+	}
+	params := map[string]nn.Weight{}
+	for _, p := range a.Params() {
+		for _, t := range base.Tensors {
+			if t.Name == p.Name {
+				params[p.Name] = t.Weight
+			}
+		}
+	}
+	net, err := nn.New(a, params)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBase, err)
+	}
+	shapes := net.Shapes()
+	return &Embedder{base: base, arch: a, net: net, dim: shapes[len(shapes)-1].C, x: make([]float32, prep.Size(base.Prep))}, nil
+}
+
+// embeddingArch is the base's layers up to its last tap, then globalpool of
+// the taps and l2norm.
+func embeddingArch(base nn.Arch) (nn.Arch, error) {
+	var taps []int
+	for i, l := range base.Layers {
+		if l.Op != nn.OpConv {
+			continue
+		}
+		t := i
+		if i+1 < len(base.Layers) && base.Layers[i+1].Op == nn.OpReLU {
+			t = i + 1
+		}
+		taps = append(taps, t)
+	}
+	if len(taps) == 0 {
+		return nn.Arch{}, fmt.Errorf("%w: %q has no conv layer to take features from", ErrBase, base.Name)
+	}
+	taps = taps[max(0, len(taps)-Taps):]
+	a := base
+	last := taps[len(taps)-1]
+	a.Layers = append(append([]nn.Layer(nil), base.Layers[:last+1]...),
+		nn.Layer{Op: nn.OpGlobalPool, From: taps},
+		nn.Layer{Op: nn.OpL2Norm})
+	if _, err := a.Shapes(); err != nil {
+		return nn.Arch{}, fmt.Errorf("%w: %w", ErrBase, err)
+	}
+	return a, nil
+}
+
+// Dim is the length of an embedding.
+func (e *Embedder) Dim() int { return e.dim }
+
+// Base is the base model.
+func (e *Embedder) Base() *weights.Model { return e.base }
+
+// Embed preprocesses img as the base model's file says and returns its
+// views' embeddings (Example.Views): the photo, then its mirror image.
+func (e *Embedder) Embed(img image.Image) ([][]float32, error) {
+	if err := e.buf.Into(e.x, img, e.base.Prep); err != nil {
+		return nil, err
+	}
+	return e.EmbedTensor(e.x)
+}
+
+// EmbedRGBA is Embed for w×h pixels of RGBA bytes (a canvas's ImageData).
+func (e *Embedder) EmbedRGBA(pix []byte, w, h int) ([][]float32, error) {
+	x, err := prep.FromRGBA(pix, w, h, e.base.Prep)
+	if err != nil {
+		return nil, err
+	}
+	return e.EmbedTensor(x)
+}
+
+// EmbedTensor is Embed for an input tensor (InC,InH,InW) taken as exactly
+// what the network sees (already preprocessed). The mirror image is the
+// tensor with every row reversed.
+func (e *Embedder) EmbedTensor(x []float32) ([][]float32, error) {
+	a := e.base.Arch
+	if len(x) != a.InC*a.InH*a.InW {
+		return nil, fmt.Errorf("%w: %d values, the network takes %dx%dx%d", ErrInput, len(x), a.InC, a.InH, a.InW)
+	}
+	for i, v := range x {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, fmt.Errorf("%w: value %d is %g", ErrInput, i, v)
+		}
+	}
+	views := [][]float32{append([]float32(nil), e.net.Forward(x)...)}
+	m := mirror(x, a.InW)
+	views = append(views, append([]float32(nil), e.net.Forward(m)...))
+	return views, nil
+}
+
+// mirror returns x (C,H,W) with every row reversed (a horizontal flip).
+func mirror(x []float32, w int) []float32 {
+	m := make([]float32, len(x))
+	for r := 0; r < len(x); r += w {
+		src, dst := x[r:r+w], m[r:r+w]
+		for i, v := range src {
+			dst[w-1-i] = v
+		}
+	}
+	return m
+}
