@@ -237,7 +237,7 @@ func descend(ctx context.Context, h *Head, xs [][]float32, ys []int, o Options, 
 }
 
 // calibrate measures h on the centre views of held, fits the temperature
-// that minimises their cross-entropy, and sets the not-sure threshold as
+// in [0.5, 5] that minimises their cross-entropy, and sets the not-sure threshold as
 // train/train.py does: the lowest top probability (0.20, 0.21, ...) at
 // which the held-out predictions kept are at least 95% right (1 if none).
 func calibrate(h *Head, held []Example, classes int) (weights.Calibration, Report) {
@@ -262,8 +262,9 @@ func calibrate(h *Head, held []Example, classes int) (weights.Calibration, Repor
 		}
 		return s
 	}
-	// Golden-section search on log T over [0.01, 100]; NLL is unimodal in T.
-	lo, hi := math.Log(0.01), math.Log(100)
+	// Golden-section search on log T over [0.5, 5], train/train.py's range:
+	// a few held-out examples, all right, would otherwise drive T to 0.
+	lo, hi := math.Log(0.5), math.Log(5)
 	phi := (math.Sqrt(5) - 1) / 2
 	for range 60 {
 		a, b := hi-phi*(hi-lo), lo+phi*(hi-lo)

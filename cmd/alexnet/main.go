@@ -43,6 +43,7 @@ func init() {
 			"accuracy and confusion matrix over DIR/<label>/*", runEval},
 		{"inspect", "inspect FILE", "print a weight file's header", runInspect},
 		{"bench", "bench [-weights FILE] [-n N]", "time the forward pass per layer", runBench},
+		{"teach", "teach [-weights BASE] [-out FILE] [-name NAME] [-seed N] [-holdout FRACTION] DIR", "teach new classes from DIR/<class>/* on top of a model", runTeach},
 	}
 }
 
