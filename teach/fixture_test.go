@@ -6,6 +6,8 @@ import (
 	"math"
 	"os"
 	"testing"
+
+	"alexnet/nn"
 )
 
 // TestAdamWMatchesPyTorch trains a head from the initial weights of
@@ -34,7 +36,7 @@ func TestAdamWMatchesPyTorch(t *testing.T) {
 		xs[i] = f.X[i*f.In : (i+1)*f.In]
 	}
 	var losses []float64
-	o := Options{Steps: 1, LR: f.LR, WeightDecay: f.WeightDecay}
+	o := Options{Steps: 1, Batch: f.N, LR: f.LR, WeightDecay: f.WeightDecay}
 	// One step at a time to record the loss before each, like the script;
 	// AdamW's state must carry over, so this calls the pieces descend uses.
 	g := grads{W: make([]float32, len(h.W)), B: make([]float32, len(h.B))}
@@ -85,5 +87,55 @@ func TestAdamWMatchesPyTorch(t *testing.T) {
 		if h2.W[i] != h.W[i] {
 			t.Fatalf("descend: weight[%d] = %g, step by step %g", i, h2.W[i], h.W[i])
 		}
+	}
+}
+
+// TestEmbeddingOpsMatchPyTorch runs relu, maxpool, globalpool of both,
+// l2norm and linear in the engine on the input of testdata/embed.json and
+// compares the normalised embedding and the logits with PyTorch's
+// (testdata/embed.py regenerates the file).
+func TestEmbeddingOpsMatchPyTorch(t *testing.T) {
+	b, err := os.ReadFile("testdata/embed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		C, H, W, Out                       int
+		X, Weight, Bias, Embedding, Logits []float32
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	a := nn.Arch{Name: "fixture", InC: f.C, InH: f.H, InW: f.W, Layers: []nn.Layer{
+		{Op: nn.OpReLU},
+		{Op: nn.OpMaxPool, Kernel: 2, Stride: 2},
+		{Op: nn.OpGlobalPool, From: []int{0, 1}},
+		{Op: nn.OpL2Norm},
+		{Op: nn.OpLinear, Name: "head", In: 4 * f.C, Out: f.Out},
+	}}
+	net, err := nn.New(a, map[string]nn.Weight{
+		"head.weight": {Shape: []int{f.Out, 4 * f.C}, F32: f.Weight},
+		"head.bias":   {Shape: []int{f.Out}, F32: f.Bias},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits := net.Forward(f.X)
+	for _, c := range []struct {
+		name      string
+		got, want []float32
+	}{{"embedding", net.Output(3), f.Embedding}, {"logits", logits, f.Logits}} {
+		if len(c.got) != len(c.want) {
+			t.Fatalf("%s: %d values, PyTorch %d", c.name, len(c.got), len(c.want))
+		}
+		worst := 0.0
+		for i := range c.want {
+			d := math.Abs(float64(c.got[i] - c.want[i]))
+			worst = math.Max(worst, d)
+			if d > 1e-6 {
+				t.Errorf("%s[%d] = %g, PyTorch %g", c.name, i, c.got[i], c.want[i])
+			}
+		}
+		t.Logf("%s: largest difference %.2g", c.name, worst)
 	}
 }

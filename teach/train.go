@@ -41,7 +41,8 @@ type Example struct {
 type Options struct {
 	Seed        uint64  // the held-out split; the same seed gives the same head
 	Holdout     float64 // fraction of each class held out to measure and calibrate, 0..0.9 (0: none)
-	Steps       int     // full-batch AdamW steps per training (DefaultSteps)
+	Steps       int     // AdamW steps per training (DefaultSteps)
+	Batch       int     // examples (views) per step, drawn without replacement in a seeded order (DefaultBatch); >= all of them: full batch
 	LR          float32 // AdamW learning rate (DefaultLR)
 	WeightDecay float32 // AdamW decoupled weight decay of W (DefaultWeightDecay); b is not decayed
 	// Progress, if set, is called after every step with the steps done and
@@ -52,8 +53,9 @@ type Options struct {
 
 // Defaults of Options, chosen by measurement (see the package doc).
 const (
-	DefaultSteps       = 300
-	DefaultLR          = 0.01
+	DefaultSteps       = 200
+	DefaultBatch       = 64
+	DefaultLR          = 0.05
 	DefaultWeightDecay = 1e-4
 	betas1, betas2     = 0.9, 0.999 // torch.optim.AdamW defaults
 	adamEps            = 1e-8
@@ -113,6 +115,9 @@ func (o *Options) fill() error {
 	if o.Steps == 0 {
 		o.Steps = DefaultSteps
 	}
+	if o.Batch == 0 {
+		o.Batch = DefaultBatch
+	}
 	if o.LR == 0 {
 		o.LR = DefaultLR
 	}
@@ -124,6 +129,8 @@ func (o *Options) fill() error {
 		return fmt.Errorf("%w: holdout %g, want 0..0.9", ErrOptions, o.Holdout)
 	case o.Steps < 1 || o.Steps > 100000:
 		return fmt.Errorf("%w: %d steps, want 1..100000", ErrOptions, o.Steps)
+	case o.Batch < 1:
+		return fmt.Errorf("%w: batch of %d, want >= 1", ErrOptions, o.Batch)
 	case !(o.LR > 0 && o.LR < 10):
 		return fmt.Errorf("%w: learning rate %g, want (0,10)", ErrOptions, o.LR)
 	case !(o.WeightDecay >= 0 && o.WeightDecay*o.LR < 1):
@@ -216,16 +223,40 @@ func fit(ctx context.Context, examples []Example, dim, classes int, o Options, d
 	return h, descend(ctx, h, xs, ys, o, done, total)
 }
 
-// descend runs o.Steps full-batch AdamW steps on h from where it is.
+// descend runs o.Steps AdamW steps on h from where it is, each on the
+// next o.Batch of xs in an order shuffled anew for every pass over them
+// (a PCG stream seeded with o.Seed), or on all of xs when they are no more
+// than o.Batch.
 func descend(ctx context.Context, h *Head, xs [][]float32, ys []int, o Options, done *int, total int) error {
 	g := grads{W: make([]float32, len(h.W)), B: make([]float32, len(h.B))}
 	aw, ab := newAdamW(len(h.W)), newAdamW(len(h.B))
 	z := make([]float32, h.Out)
+	bx, by := xs, ys
+	var order []int
+	r := rand.New(rand.NewPCG(o.Seed, 0x6261746368)) // "batch"
+	if len(xs) > o.Batch {
+		bx, by = make([][]float32, o.Batch), make([]int, o.Batch)
+		order = make([]int, len(xs))
+		for i := range order {
+			order[i] = i
+		}
+	}
+	next := len(order)
 	for t := 1; t <= o.Steps; t++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		h.lossGrad(g, xs, ys, z)
+		if order != nil {
+			for k := range bx {
+				if next == len(order) {
+					r.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+					next = 0
+				}
+				bx[k], by[k] = xs[order[next]], ys[order[next]]
+				next++
+			}
+		}
+		h.lossGrad(g, bx, by, z)
 		aw.step(h.W, g.W, t, o.LR, o.WeightDecay, betas1, betas2, adamEps)
 		ab.step(h.B, g.B, t, o.LR, 0, betas1, betas2, adamEps)
 		*done++
