@@ -11,21 +11,28 @@ import (
 )
 
 // Taps is how many conv layers' outputs the embedding pools: the last
-// three (conv3, conv4 and conv5 of an AlexNet), or all of them when the
-// base has fewer.
-const Taps = 3
+// four (conv2 to conv5 of an AlexNet), or all of them when the base has
+// fewer.
+const Taps = 4
+
+// Scale is how much larger than the base's input the embedding network's
+// input is (288x288 for a 224x224 base): the convs run on any size, and
+// finer maps describe unseen species better (see the package doc). The
+// base's resize and crop are scaled by the same factor.
+const Scale = 9.0 / 7
 
 // Embedder computes embeddings with a base model's network: the base's
-// layers up to the ReLU after its last conv, then the mean and the max of
-// every channel of the ReLU outputs of its last Taps convs ("globalpool"),
-// scaled to unit length ("l2norm"). For the shipped seed model that is
-// 2*(192+192+128) = 1024 floats. The layers after the last conv (pooling,
-// fully connected) are not run.
+// layers up to the ReLU after its last conv, on an input Scale times the
+// base's, then the mean and the max of every channel of the ReLU outputs
+// of its last Taps convs ("globalpool"), scaled to unit length ("l2norm").
+// For the shipped seed model that is 2*(128+192+192+128) = 1280 floats.
+// The layers after the last conv (pooling, fully connected) are not run.
 //
 // An Embedder is not safe for concurrent use; make one per goroutine.
 type Embedder struct {
 	base *weights.Model
-	arch nn.Arch // the embedding network: base layers, globalpool, l2norm
+	arch nn.Arch            // the embedding network: base layers, globalpool, l2norm
+	prep weights.Preprocess // the base's, scaled
 	net  *nn.Net
 	dim  int
 	x    []float32 // the preprocessed photo
@@ -52,8 +59,14 @@ func NewEmbedder(base *weights.Model) (*Embedder, error) {
 		return nil, fmt.Errorf("%w: %w", ErrBase, err)
 	}
 	shapes := net.Shapes()
-	return &Embedder{base: base, arch: a, net: net, dim: shapes[len(shapes)-1].C, x: make([]float32, prep.Size(base.Prep))}, nil
+	p := base.Prep
+	p.Resize = scale(p.Resize)
+	p.CropH, p.CropW = a.InH, a.InW
+	return &Embedder{base: base, arch: a, prep: p, net: net, dim: shapes[len(shapes)-1].C, x: make([]float32, prep.Size(p))}, nil
 }
+
+// scale is n*Scale rounded to the nearest integer.
+func scale(n int) int { return int(math.Round(float64(n) * Scale)) }
 
 // embeddingArch is the base's layers up to its last tap, then globalpool of
 // the taps and l2norm.
@@ -74,6 +87,7 @@ func embeddingArch(base nn.Arch) (nn.Arch, error) {
 	}
 	taps = taps[max(0, len(taps)-Taps):]
 	a := base
+	a.InH, a.InW = scale(base.InH), scale(base.InW)
 	last := taps[len(taps)-1]
 	a.Layers = append(append([]nn.Layer(nil), base.Layers[:last+1]...),
 		nn.Layer{Op: nn.OpGlobalPool, From: taps},
@@ -90,10 +104,14 @@ func (e *Embedder) Dim() int { return e.dim }
 // Base is the base model.
 func (e *Embedder) Base() *weights.Model { return e.base }
 
-// Embed preprocesses img as the base model's file says and returns its
-// views' embeddings (Example.Views): the photo, then its mirror image.
+// Preprocess is how Embed and the exported model preprocess a photo: the
+// base's resize and crop scaled by Scale, its mean and std.
+func (e *Embedder) Preprocess() weights.Preprocess { return e.prep }
+
+// Embed preprocesses img (see Preprocess) and returns its views'
+// embeddings (Example.Views): the photo, then its mirror image.
 func (e *Embedder) Embed(img image.Image) ([][]float32, error) {
-	if err := e.buf.Into(e.x, img, e.base.Prep); err != nil {
+	if err := e.buf.Into(e.x, img, e.prep); err != nil {
 		return nil, err
 	}
 	return e.EmbedTensor(e.x)
@@ -101,18 +119,18 @@ func (e *Embedder) Embed(img image.Image) ([][]float32, error) {
 
 // EmbedRGBA is Embed for w×h pixels of RGBA bytes (a canvas's ImageData).
 func (e *Embedder) EmbedRGBA(pix []byte, w, h int) ([][]float32, error) {
-	x, err := prep.FromRGBA(pix, w, h, e.base.Prep)
+	x, err := prep.FromRGBA(pix, w, h, e.prep)
 	if err != nil {
 		return nil, err
 	}
 	return e.EmbedTensor(x)
 }
 
-// EmbedTensor is Embed for an input tensor (InC,InH,InW) taken as exactly
-// what the network sees (already preprocessed). The mirror image is the
-// tensor with every row reversed.
+// EmbedTensor is Embed for an input tensor (InC,InH,InW) of the embedding
+// network (Preprocess's CropH x CropW) taken as exactly what the network
+// sees. The mirror image is the tensor with every row reversed.
 func (e *Embedder) EmbedTensor(x []float32) ([][]float32, error) {
-	a := e.base.Arch
+	a := e.arch
 	if len(x) != a.InC*a.InH*a.InW {
 		return nil, fmt.Errorf("%w: %d values, the network takes %dx%dx%d", ErrInput, len(x), a.InC, a.InH, a.InW)
 	}

@@ -15,7 +15,7 @@ const HeadName = "head"
 // Export makes the taught model: the embedding network (the base's layers
 // up to its last conv's ReLU, globalpool, l2norm; the base's tensors as
 // they are) followed by the head as a linear layer, with the new labels,
-// the calibration of res, and the base's preprocessing. weights.Encode
+// the calibration of res, and the embedding's preprocessing (Preprocess). weights.Encode
 // turns it into a standard weight file (version 2, for globalpool's list
 // of layers) that classifier, `alexnet classify`, `eval` and `inspect`
 // run unchanged, and whose logits are the head's on Embed's first view.
@@ -38,7 +38,7 @@ func Export(e *Embedder, res *Result, labels []string, name string) (*weights.Mo
 		Name:   name,
 		Arch:   a,
 		Labels: slices.Clone(labels),
-		Prep:   e.base.Prep,
+		Prep:   e.prep,
 		Calib:  res.Calib,
 	}
 	for _, p := range a.Params() {

@@ -82,6 +82,7 @@ func randInput(r *rand.Rand, a nn.Arch) []float32 {
 // page run it) equal the in-memory head's on the embedding, and that the
 // labels and calibration are the taught ones.
 func TestExportEveryLayout(t *testing.T) {
+	wantPrep := [][3]int{{288, 288, 288}, {329, 288, 288}, {292, 292, 292}} // resize, crop H, crop W
 	for i, full := range []nn.Arch{nn.Seed(5), nn.TorchVision(5), nn.Paper(5)} {
 		t.Run(full.Name, func(t *testing.T) {
 			base := tinyBase(t, full, uint64(i))
@@ -89,11 +90,14 @@ func TestExportEveryLayout(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if p := e.Preprocess(); [3]int{p.Resize, p.CropH, p.CropW} != wantPrep[i] {
+				t.Errorf("preprocess %+v, want resize, crop %v", p, wantPrep[i])
+			}
 			r := rand.New(rand.NewPCG(uint64(i), 4))
 			var ex []Example
 			var xs [][]float32
 			for k := range 12 {
-				x := randInput(r, base.Arch)
+				x := randInput(r, e.arch)
 				views, err := e.EmbedTensor(x)
 				if err != nil {
 					t.Fatal(err)
@@ -124,8 +128,8 @@ func TestExportEveryLayout(t *testing.T) {
 			if !reflect.DeepEqual(got, m) {
 				t.Fatal("the decoded model differs from the exported one")
 			}
-			if !reflect.DeepEqual(got.Labels, labels) || got.Calib != res.Calib || got.Prep != base.Prep {
-				t.Errorf("labels %v calib %+v prep %+v, want %v %+v %+v", got.Labels, got.Calib, got.Prep, labels, res.Calib, base.Prep)
+			if !reflect.DeepEqual(got.Labels, labels) || got.Calib != res.Calib || got.Prep != e.Preprocess() {
+				t.Errorf("labels %v calib %+v prep %+v, want %v %+v %+v", got.Labels, got.Calib, got.Prep, labels, res.Calib, e.Preprocess())
 			}
 			c, err := classifier.New(got)
 			if err != nil {
@@ -166,7 +170,7 @@ func TestEmbedderRefuses(t *testing.T) {
 	if _, err := e.EmbedTensor(make([]float32, 5)); err == nil {
 		t.Error("EmbedTensor accepted 5 values")
 	}
-	x := make([]float32, 3*224*224)
+	x := make([]float32, 3*288*288)
 	x[7] = float32(math.NaN())
 	if _, err := e.EmbedTensor(x); err == nil {
 		t.Error("EmbedTensor accepted NaN")
