@@ -6,23 +6,24 @@
 // # Embedding
 //
 // The base network (any AlexNet the engine loads) runs up to the ReLU after
-// its last conv; the embedding is the mean and the max of every channel of
-// the ReLU outputs of its last three convs, concatenated ("globalpool") and
-// scaled to unit length ("l2norm"): 1024 floats for the shipped seed
-// model. Layers were chosen by measurement (10 photos per class of the six
-// unseen species of oxford17_novel, the other 70 evaluated, mean of 5
-// draws; /work/notes/teach11-design.md has the table): conv5 average
-// alone 69%, conv5 mean+max 71%, conv3+4+5 mean+max 76%; fc1 and fc2,
-// which the base trained for its own classes, do worse (68%, 55%).
-// Each example has two views, the photo and its mirror image; both train
-// the head, and the exported model sees the photo alone.
+// its last conv, on an input Scale (9/7) times its own (288x288 for a
+// 224x224 base); the embedding is the mean and the max of every channel
+// of the ReLU outputs of its last four convs, concatenated ("globalpool")
+// and scaled to unit length ("l2norm"): 1280 floats for the shipped seed
+// model. The choice was measured (10 photos per class of the six unseen
+// species of oxford17_novel, the other 70 evaluated, mean of 5 draws;
+// /work/notes/teach11-design.md has the table): conv5 average at 224
+// 69%, conv5 mean+max 71%, conv3-5 mean+max 76%, conv2-5 at 288 78%; fc1
+// and fc2, which the base trained for its own five classes, do worse (68%,
+// 55%). Each example has two views, the photo and its mirror image; both
+// train the head, and the exported model sees the photo alone.
 //
 // # Head
 //
 // logits = W e + b on the embedding e, softmax cross-entropy, AdamW
 // (torch.optim.AdamW's update, decay on W only) on mini-batches of 64
 // views for 200 steps, from zeros (the loss is convex). The cost is fixed:
-// 0.5 s for 10 classes of 50 photos natively (BenchmarkTrain). Train first
+// 0.6 s for 10 classes of 50 photos natively (BenchmarkTrain). Train first
 // holds out a seeded fraction of each class, trains, measures the held-out
 // examples (Report: a confusion table) and fits on them the temperature
 // (0.5..5) and the not-sure threshold as train/train.py does; then it

@@ -2,6 +2,7 @@ package teach
 
 import (
 	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -141,5 +142,56 @@ func TestTrainDeterministic(t *testing.T) {
 	}
 	if a.Calib != b.Calib {
 		t.Errorf("calibration %+v then %+v", a.Calib, b.Calib)
+	}
+}
+
+func TestTrainRefuses(t *testing.T) {
+	ok := func() []Example {
+		return []Example{{Class: 0, Views: [][]float32{{1, 0}}}, {Class: 1, Views: [][]float32{{0, 1}}}}
+	}
+	many := make([]Example, MaxExamples+1)
+	for i := range many {
+		many[i] = Example{Class: i % 2, Views: [][]float32{{1}}}
+	}
+	nan := ok()
+	nan[1].Views[0][0] = float32(math.NaN())
+	short := ok()
+	short[1].Views[0] = []float32{1}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, c := range []struct {
+		name    string
+		ctx     context.Context
+		ex      []Example
+		classes int
+		opts    Options
+		want    error
+	}{
+		{"one class", context.Background(), ok()[:1], 1, Options{}, ErrExamples},
+		{"a class without examples", context.Background(), ok(), 3, Options{}, ErrExamples},
+		{"class out of range", context.Background(), append(ok(), Example{Class: 2, Views: [][]float32{{1, 1}}}), 2, Options{}, ErrExamples},
+		{"too many examples", context.Background(), many, 2, Options{}, ErrExamples},
+		{"no views", context.Background(), append(ok(), Example{Class: 0}), 2, Options{}, ErrExamples},
+		{"NaN", context.Background(), nan, 2, Options{}, ErrExamples},
+		{"embeddings of two sizes", context.Background(), short, 2, Options{}, ErrExamples},
+		{"holdout 1", context.Background(), ok(), 2, Options{Holdout: 1}, ErrOptions},
+		{"negative steps", context.Background(), ok(), 2, Options{Steps: -1}, ErrOptions},
+		{"cancelled", cancelled, ok(), 2, Options{}, context.Canceled},
+	} {
+		if _, err := Train(c.ctx, c.ex, c.classes, c.opts); !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+}
+
+func TestTrainProgress(t *testing.T) {
+	ex := separable(rand.New(rand.NewPCG(1, 1)), 2, 5, 3)
+	var calls, last, total int
+	_, err := Train(context.Background(), ex, 2, Options{Holdout: 0.2, Steps: 7, Progress: func(d, n int) { calls, last, total = calls+1, d, n }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 14 || last != 14 || total != 14 {
+		t.Errorf("progress called %d times, last (%d, %d); want 14 times, last (14, 14): 7 steps held out, 7 on all", calls, last, total)
 	}
 }
