@@ -43,7 +43,7 @@ func TestAdamWMatchesPyTorch(t *testing.T) {
 	aw, ab := newAdamW(len(h.W)), newAdamW(len(h.B))
 	z := make([]float32, h.Out)
 	for s := 1; s <= f.Steps; s++ {
-		losses = append(losses, h.lossGrad(g, xs, f.Y, z))
+		losses = append(losses, h.lossGrad(&g, xs, f.Y, z))
 		aw.step(h.W, g.W, s, o.LR, o.WeightDecay, betas1, betas2, adamEps)
 		ab.step(h.B, g.B, s, o.LR, 0, betas1, betas2, adamEps)
 	}

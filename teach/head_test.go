@@ -32,7 +32,7 @@ func TestLossGradFiniteDifferences(t *testing.T) {
 	}
 	g := grads{W: make([]float32, in*out), B: make([]float32, out)}
 	z := make([]float32, out)
-	h.lossGrad(g, xs, ys, z)
+	h.lossGrad(&g, xs, ys, z)
 	// loss64 is the loss in float64, so differences of 1e-3 are exact enough.
 	loss64 := func() float64 {
 		var s float64

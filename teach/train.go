@@ -256,7 +256,7 @@ func descend(ctx context.Context, h *Head, xs [][]float32, ys []int, o Options, 
 				next++
 			}
 		}
-		h.lossGrad(g, bx, by, z)
+		h.lossGrad(&g, bx, by, z)
 		aw.step(h.W, g.W, t, o.LR, o.WeightDecay, betas1, betas2, adamEps)
 		ab.step(h.B, g.B, t, o.LR, 0, betas1, betas2, adamEps)
 		*done++
