@@ -108,9 +108,9 @@ func (e *Embedder) Base() *weights.Model { return e.base }
 // base's resize and crop scaled by Scale, its mean and std.
 func (e *Embedder) Preprocess() weights.Preprocess { return e.prep }
 
-// Embed preprocesses img (see Preprocess) and returns its views'
-// embeddings (Example.Views): the photo, then its mirror image.
-func (e *Embedder) Embed(img image.Image) ([][]float32, error) {
+// Embed preprocesses img (see Preprocess) and returns its embedding (a new
+// slice of Dim floats).
+func (e *Embedder) Embed(img image.Image) ([]float32, error) {
 	if err := e.buf.Into(e.x, img, e.prep); err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func (e *Embedder) Embed(img image.Image) ([][]float32, error) {
 }
 
 // EmbedRGBA is Embed for w×h pixels of RGBA bytes (a canvas's ImageData).
-func (e *Embedder) EmbedRGBA(pix []byte, w, h int) ([][]float32, error) {
+func (e *Embedder) EmbedRGBA(pix []byte, w, h int) ([]float32, error) {
 	x, err := prep.FromRGBA(pix, w, h, e.prep)
 	if err != nil {
 		return nil, err
@@ -128,8 +128,8 @@ func (e *Embedder) EmbedRGBA(pix []byte, w, h int) ([][]float32, error) {
 
 // EmbedTensor is Embed for an input tensor (InC,InH,InW) of the embedding
 // network (Preprocess's CropH x CropW) taken as exactly what the network
-// sees. The mirror image is the tensor with every row reversed.
-func (e *Embedder) EmbedTensor(x []float32) ([][]float32, error) {
+// sees.
+func (e *Embedder) EmbedTensor(x []float32) ([]float32, error) {
 	a := e.arch
 	if len(x) != a.InC*a.InH*a.InW {
 		return nil, fmt.Errorf("%w: %d values, the network takes %dx%dx%d", ErrInput, len(x), a.InC, a.InH, a.InW)
@@ -139,20 +139,5 @@ func (e *Embedder) EmbedTensor(x []float32) ([][]float32, error) {
 			return nil, fmt.Errorf("%w: value %d is %g", ErrInput, i, v)
 		}
 	}
-	views := [][]float32{append([]float32(nil), e.net.Forward(x)...)}
-	m := mirror(x, a.InW)
-	views = append(views, append([]float32(nil), e.net.Forward(m)...))
-	return views, nil
-}
-
-// mirror returns x (C,H,W) with every row reversed (a horizontal flip).
-func mirror(x []float32, w int) []float32 {
-	m := make([]float32, len(x))
-	for r := 0; r < len(x); r += w {
-		src, dst := x[r:r+w], m[r:r+w]
-		for i, v := range src {
-			dst[w-1-i] = v
-		}
-	}
-	return m
+	return append([]float32(nil), e.net.Forward(x)...), nil
 }

@@ -18,7 +18,7 @@ const HeadName = "head"
 // the calibration of res, and the embedding's preprocessing (Preprocess). weights.Encode
 // turns it into a standard weight file (version 2, for globalpool's list
 // of layers) that classifier, `alexnet classify`, `eval` and `inspect`
-// run unchanged, and whose logits are the head's on Embed's first view.
+// run unchanged, and whose logits are the head's on Embed's embedding.
 func Export(e *Embedder, res *Result, labels []string, name string) (*weights.Model, error) {
 	h := res.Head
 	if h == nil || h.In != e.dim || len(h.W) != h.In*h.Out || len(h.B) != h.Out {

@@ -98,14 +98,14 @@ func TestExportEveryLayout(t *testing.T) {
 			var xs [][]float32
 			for k := range 12 {
 				x := randInput(r, e.arch)
-				views, err := e.EmbedTensor(x)
+				v, err := e.EmbedTensor(x)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if len(views) != 2 || len(views[0]) != e.Dim() {
-					t.Fatalf("%d views of %d floats, want 2 of %d", len(views), len(views[0]), e.Dim())
+				if len(v) != e.Dim() {
+					t.Fatalf("embedding of %d floats, want %d", len(v), e.Dim())
 				}
-				ex = append(ex, Example{Class: k % 3, Views: views})
+				ex = append(ex, Example{Class: k % 3, Embedding: v})
 				xs = append(xs, x)
 			}
 			res, err := Train(context.Background(), ex, 3, Options{Seed: 1, Holdout: 0.25, Steps: 50})
@@ -142,7 +142,7 @@ func TestExportEveryLayout(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				res.Head.Logits(z, ex[k].Views[0])
+				res.Head.Logits(z, ex[k].Embedding)
 				for j := range z {
 					d := math.Abs(float64(out.Logits[j] - z[j]))
 					worst = math.Max(worst, d)

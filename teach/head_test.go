@@ -92,7 +92,7 @@ func separable(r *rand.Rand, classes, n, dim int) []Example {
 			for j := range v {
 				v[j] += centres[c][j]
 			}
-			ex = append(ex, Example{Class: c, Views: [][]float32{v}})
+			ex = append(ex, Example{Class: c, Embedding: v})
 		}
 	}
 	return ex
@@ -111,7 +111,7 @@ func TestTrainSeparable(t *testing.T) {
 	z := make([]float32, 5)
 	right := 0
 	for _, e := range ex {
-		res.Head.Logits(z, e.Views[0])
+		res.Head.Logits(z, e.Embedding)
 		if argmax(z) == e.Class {
 			right++
 		}
@@ -147,16 +147,16 @@ func TestTrainDeterministic(t *testing.T) {
 
 func TestTrainRefuses(t *testing.T) {
 	ok := func() []Example {
-		return []Example{{Class: 0, Views: [][]float32{{1, 0}}}, {Class: 1, Views: [][]float32{{0, 1}}}}
+		return []Example{{Class: 0, Embedding: []float32{1, 0}}, {Class: 1, Embedding: []float32{0, 1}}}
 	}
 	many := make([]Example, MaxExamples+1)
 	for i := range many {
-		many[i] = Example{Class: i % 2, Views: [][]float32{{1}}}
+		many[i] = Example{Class: i % 2, Embedding: []float32{1}}
 	}
 	nan := ok()
-	nan[1].Views[0][0] = float32(math.NaN())
+	nan[1].Embedding[0] = float32(math.NaN())
 	short := ok()
-	short[1].Views[0] = []float32{1}
+	short[1].Embedding = []float32{1}
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, c := range []struct {
@@ -169,9 +169,9 @@ func TestTrainRefuses(t *testing.T) {
 	}{
 		{"one class", context.Background(), ok()[:1], 1, Options{}, ErrExamples},
 		{"a class without examples", context.Background(), ok(), 3, Options{}, ErrExamples},
-		{"class out of range", context.Background(), append(ok(), Example{Class: 2, Views: [][]float32{{1, 1}}}), 2, Options{}, ErrExamples},
+		{"class out of range", context.Background(), append(ok(), Example{Class: 2, Embedding: []float32{1, 1}}), 2, Options{}, ErrExamples},
 		{"too many examples", context.Background(), many, 2, Options{}, ErrExamples},
-		{"no views", context.Background(), append(ok(), Example{Class: 0}), 2, Options{}, ErrExamples},
+		{"no embedding", context.Background(), append(ok(), Example{Class: 0}), 2, Options{}, ErrExamples},
 		{"NaN", context.Background(), nan, 2, Options{}, ErrExamples},
 		{"embeddings of two sizes", context.Background(), short, 2, Options{}, ErrExamples},
 		{"holdout 1", context.Background(), ok(), 2, Options{Holdout: 1}, ErrOptions},

@@ -16,7 +16,6 @@ import (
 const (
 	MaxClasses  = 1000  // classes of one head
 	MaxExamples = 20000 // examples, all classes together
-	MaxViews    = 16    // views of one example (the centre view and its augmentations)
 )
 
 // Errors, wrapped with context.
@@ -27,13 +26,11 @@ var (
 	ErrInput    = errors.New("teach: bad input tensor")
 )
 
-// Example is one taught example: its class and its embeddings.
-// Views[0] is the view the exported model sees (the photo preprocessed as
-// the base model's file says); the other views are augmentations (a
-// mirror image, other crops) that only training uses.
+// Example is one taught example: its class and its embedding
+// (Embedder.Embed).
 type Example struct {
-	Class int
-	Views [][]float32
+	Class     int
+	Embedding []float32
 }
 
 // Options steer Train. The zero value is usable: every zero field takes
@@ -42,7 +39,7 @@ type Options struct {
 	Seed        uint64  // the held-out split; the same seed gives the same head
 	Holdout     float64 // fraction of each class held out to measure and calibrate, 0..0.9 (0: none)
 	Steps       int     // AdamW steps per training (DefaultSteps)
-	Batch       int     // examples (views) per step, drawn without replacement in a seeded order (DefaultBatch); >= all of them: full batch
+	Batch       int     // examples per step, drawn without replacement in a seeded order (DefaultBatch); >= all of them: full batch
 	LR          float32 // AdamW learning rate (DefaultLR)
 	WeightDecay float32 // AdamW decoupled weight decay of W (DefaultWeightDecay); b is not decayed
 	// Progress, if set, is called after every step with the steps done and
@@ -61,7 +58,7 @@ const (
 	adamEps            = 1e-8
 )
 
-// Report is how the head did on the held-out examples (their centre views).
+// Report is how the head did on the held-out examples.
 type Report struct {
 	Held, Correct int
 	Confusion     [][]int // [true class][predicted class], held-out examples
@@ -77,8 +74,8 @@ type Result struct {
 	Report Report
 }
 
-// Train trains a head for classes classes on the examples: AdamW on the
-// full batch of every view of every example, first on the examples not
+// Train trains a head for classes classes on the examples: AdamW on
+// mini-batches of them, first on the examples not
 // held out (to measure the held-out ones and calibrate on them), then on
 // all of them for the returned head. It stops with ctx's error when ctx is
 // done.
@@ -154,20 +151,16 @@ func checkExamples(examples []Example, classes int) (int, error) {
 		if e.Class < 0 || e.Class >= classes {
 			return 0, fmt.Errorf("%w: example %d has class %d, want 0..%d", ErrExamples, i, e.Class, classes-1)
 		}
-		if len(e.Views) < 1 || len(e.Views) > MaxViews {
-			return 0, fmt.Errorf("%w: example %d has %d views, want 1..%d", ErrExamples, i, len(e.Views), MaxViews)
+		v := e.Embedding
+		if dim < 0 {
+			dim = len(v)
 		}
-		for _, v := range e.Views {
-			if dim < 0 {
-				dim = len(v)
-			}
-			if len(v) != dim || dim == 0 || dim > nn.MaxDim*16 {
-				return 0, fmt.Errorf("%w: example %d has an embedding of %d floats, the first has %d", ErrExamples, i, len(v), dim)
-			}
-			for j, x := range v {
-				if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-					return 0, fmt.Errorf("%w: example %d value %d is %g", ErrExamples, i, j, x)
-				}
+		if len(v) != dim || dim == 0 || dim > nn.MaxFloats/MaxClasses {
+			return 0, fmt.Errorf("%w: example %d has an embedding of %d floats, the first has %d", ErrExamples, i, len(v), dim)
+		}
+		for j, x := range v {
+			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+				return 0, fmt.Errorf("%w: example %d value %d is %g", ErrExamples, i, j, x)
 			}
 		}
 		count[e.Class]++
@@ -209,15 +202,13 @@ func split(examples []Example, classes int, frac float64, seed uint64) (train, h
 	return train, held
 }
 
-// fit trains a new head on every view of the examples.
+// fit trains a new head on the examples.
 func fit(ctx context.Context, examples []Example, dim, classes int, o Options, done *int, total int) (*Head, error) {
 	var xs [][]float32
 	var ys []int
 	for _, e := range examples {
-		for _, v := range e.Views {
-			xs = append(xs, v)
-			ys = append(ys, e.Class)
-		}
+		xs = append(xs, e.Embedding)
+		ys = append(ys, e.Class)
 	}
 	h := NewHead(dim, classes)
 	return h, descend(ctx, h, xs, ys, o, done, total)
@@ -267,7 +258,7 @@ func descend(ctx context.Context, h *Head, xs [][]float32, ys []int, o Options, 
 	return nil
 }
 
-// calibrate measures h on the centre views of held, fits the temperature
+// calibrate measures h on held, fits the temperature
 // in [0.5, 5] that minimises their cross-entropy, and sets the not-sure threshold as
 // train/train.py does: the lowest top probability (0.20, 0.21, ...) at
 // which the held-out predictions kept are at least 95% right (1 if none).
@@ -279,7 +270,7 @@ func calibrate(h *Head, held []Example, classes int) (weights.Calibration, Repor
 	logits := make([][]float32, len(held))
 	for i, e := range held {
 		logits[i] = make([]float32, classes)
-		h.Logits(logits[i], e.Views[0])
+		h.Logits(logits[i], e.Embedding)
 		p := argmax(logits[i])
 		rep.Confusion[e.Class][p]++
 		if p == e.Class {

@@ -62,7 +62,7 @@ func runTeach(e *env, args []string) error {
 	done := 0
 	for ci, fl := range files {
 		for _, path := range fl {
-			views, err := embedFile(emb, path)
+			v, err := embedFile(emb, path)
 			done++
 			if done%100 == 0 {
 				fmt.Fprintf(e.stderr, "alexnet teach: %d of %d photos\n", done, total)
@@ -72,7 +72,7 @@ func runTeach(e *env, args []string) error {
 				skipped++
 				continue
 			}
-			examples = append(examples, teach.Example{Class: ci, Views: views})
+			examples = append(examples, teach.Example{Class: ci, Embedding: v})
 			count[ci]++
 		}
 	}
@@ -183,7 +183,7 @@ func teachFiles(dir string) (labels []string, files [][]string, err error) {
 
 // embedFile embeds one photo, or a .npy tensor (1,3,H,W) or (3,H,W) taken
 // as is, with the base's preprocessing.
-func embedFile(emb *teach.Embedder, path string) ([][]float32, error) {
+func embedFile(emb *teach.Embedder, path string) ([]float32, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
