@@ -10,13 +10,15 @@
 // 224x224 base); the embedding is the mean and the max of every channel
 // of the ReLU outputs of its last four convs, concatenated ("globalpool")
 // and scaled to unit length ("l2norm"): 1280 floats for the shipped seed
-// model. The choice was measured (10 photos per class of the six unseen
-// species of oxford17_novel, the other 70 evaluated, mean of 5 draws;
-// /work/notes/teach11-design.md has the table): conv5 average at 224
-// 69%, conv5 mean+max 71%, conv3-5 mean+max 76%, conv2-5 at 288 78%; fc1
-// and fc2, which the base trained for its own five classes, do worse (68%,
-// 55%). Training on mirror images too did not pay on this embedding
-// (76.6% with and without, 20 draws), so an example is one embedding.
+// model. The choice was measured on oxford17_novel (six species the base
+// never saw; 10 photos per class teach, the other 70 are evaluated; mean
+// of the same 20 random draws for every candidate; DESIGN.md has the
+// table): conv5 average at 224x224 67%, conv5 mean+max 70%, conv3-5
+// mean+max 75%, conv2-5 mean+max at 288x288 77%; fc1 and fc2, which the
+// base trained for its own five classes, do worse (65-68%, 55%). Mirror
+// images in training did not pay on this embedding (76.6% with and
+// without), so an example is one embedding. `sh teach/tenshot.sh` runs the
+// whole `alexnet teach` + `alexnet eval` measurement on its own 5 draws.
 //
 // # Head
 //
