@@ -75,10 +75,9 @@ type Result struct {
 }
 
 // Train trains a head for classes classes on the examples: AdamW on
-// mini-batches of them, first on the examples not
-// held out (to measure the held-out ones and calibrate on them), then on
-// all of them for the returned head. It stops with ctx's error when ctx is
-// done.
+// mini-batches of them, first on the examples not held out (to measure
+// the held-out ones and calibrate on them), then on all of them for the
+// returned head. It stops with ctx's error when ctx is done.
 func Train(ctx context.Context, examples []Example, classes int, opts Options) (*Result, error) {
 	dim, err := checkExamples(examples, classes)
 	if err != nil {

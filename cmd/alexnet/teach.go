@@ -113,7 +113,7 @@ func runTeach(e *env, args []string) error {
 // printTeachReport says in plain words how the head did on the held-out photos.
 func printTeachReport(w io.Writer, labels []string, r teach.Report) {
 	if r.Held == 0 {
-		fmt.Fprintln(w, "no photos held out (-holdout 0): accuracy not measured, not calibrated")
+		fmt.Fprintln(w, "no photos held out (-holdout 0, or too few photos per class): accuracy not measured, not calibrated")
 		return
 	}
 	fmt.Fprintf(w, "held out %d photos: %d right (%.1f%%)\n", r.Held, r.Correct, 100*ratio(r.Correct, r.Held))
