@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"alexnet/npy"
 )
 
 // teachDir writes n photos of each colour class (plus extra files) into a
@@ -113,5 +115,45 @@ func TestTeachBadInputs(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a failed teach wrote its output file")
+	}
+}
+
+// TestTeachNpy teaches from .npy tensors at the embedding's input size
+// (9/7 of the tiny base's 8x8: 10x10), with nothing held out.
+func TestTeachNpy(t *testing.T) {
+	tmp := t.TempDir()
+	base := tinyWeights(t, tmp, 0)
+	dir := t.TempDir()
+	for ci, class := range []string{"dark", "light"} {
+		for i := range 3 {
+			data := make([]float32, 3*10*10)
+			for j := range data {
+				data[j] = float32(2*ci-1) + 0.1*float32(i)
+			}
+			b, err := npy.Write([]int{1, 3, 10, 10}, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.MkdirAll(filepath.Join(dir, class), 0o755)
+			if err := os.WriteFile(filepath.Join(dir, class, string(rune('a'+i))+".npy"), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	out := filepath.Join(tmp, "npy.alexnet")
+	stdout := mustCLI(t, "teach", "-weights", base, "-out", out, "-holdout", "0", dir)
+	if !strings.Contains(stdout, "taught 2 classes from 6 photos") || !strings.Contains(stdout, "no photos held out") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	cls := mustCLI(t, "classify", "-weights", out, "-top", "1", filepath.Join(dir, "light", "b.npy"))
+	if !strings.Contains(cls, "b.npy: light") {
+		t.Errorf("classify:\n%s", cls)
+	}
+	// A tensor at the base's size is refused with the size it needs.
+	b, _ := npy.Write([]int{1, 3, 8, 8}, make([]float32, 192))
+	os.WriteFile(filepath.Join(dir, "dark", "small.npy"), b, 0o644)
+	_, _, stderr := cli(t, "teach", "-weights", base, "-out", out, "-holdout", "0", dir)
+	if !strings.Contains(stderr, "small.npy") || !strings.Contains(stderr, "3x10x10") {
+		t.Errorf("stderr %q: want small.npy skipped, saying 3x10x10", stderr)
 	}
 }
