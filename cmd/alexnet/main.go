@@ -50,6 +50,7 @@ func init() {
 			"heatmap of the photo regions that drove the answer (Grad-CAM or occlusion), over the photo", runExplain},
 		{"filters", "filters [-weights FILE] [-per-filter] [-scale N] -out FILE.png", "the first layer's filters as an image grid", runFilters},
 		{"activations", "activations [-weights FILE] -layer NAME [-max N] [-same-scale] -out FILE.png IMAGE", "one layer's activation maps as tiles, strongest first", runActivations},
+		{"teach", "teach [-weights BASE] [-out FILE] [-name NAME] [-seed N] [-holdout FRACTION] DIR", "teach new classes from DIR/<class>/* on top of a model", runTeach},
 	}
 }
 
