@@ -72,8 +72,12 @@ type ModelState struct {
 	LastMs      float64 // ms of the last inference
 	LastWorkers int     // workers that shared it (Result.Workers)
 	Inferences  int
-	ReplaceErr  string // a dropped/URL model that was rejected while another stays in use
+	ReplaceErr  string // a dropped/URL model that was rejected while another stays in use, in plain words
 	ReplaceName string
+	ErrDetail   string // the technical message behind Err or ReplaceErr, shown under "Details"
+	Gen         int    // how many models became ready so far: 1 for the first, +1 per swap
+	Swapped     string // "Now using my-flowers (5 classes)" after a successful swap
+	Builtin     bool   // the model in use is the one the app ships (the manifest's)
 }
 
 // Percent is the download progress, 0..100, or -1 when the size is unknown.
@@ -108,7 +112,15 @@ type Item struct {
 	State      string
 	Res        Result
 	Err        string
+	Model      string // name of the model that made Res
+	ModelGen   int    // ModelState.Gen when Res was made
+	Open       bool   // an older (compact) card the user expanded
+	src        fileRef
 }
+
+// Older reports whether a result was made by a model other than the
+// one in use now (gen is ModelState.Gen).
+func (it *Item) Older(gen int) bool { return it.State == ItemDone && it.ModelGen != gen }
 
 // Scaled reports whether the browser scaled the photo down before classifying.
 func (it *Item) Scaled() bool { return it.OrigW > it.W || it.OrigH > it.H }
@@ -328,4 +340,108 @@ type modelBlob struct {
 // CamDevice is one camera for the chooser.
 type CamDevice struct {
 	ID, Label string
+}
+
+// The weights package's error values (weights/errors.go), matched at the
+// start of a worker's message; TestModelProblem checks they are the same
+// text. Kept here, not imported, so the page's wasm does not link the decoder.
+const (
+	errMagicText     = "weights: not an alexnet weight file (bad magic)"
+	errVersionText   = "weights: unsupported version"
+	errTruncatedText = "weights: truncated file"
+	errChecksumText  = "weights: checksum mismatch"
+	errTooLargeText  = "weights: size too large"
+)
+
+// maxPlausibleVersion: a version field above it is not a version this
+// format will reach (it changes only for structural changes), so the file
+// is taken for something else that starts with "ALXN".
+const maxPlausibleVersion = 1000
+
+// ModelProblem says in plain words why a weight file was refused, given
+// the worker's (technical) message, which the page shows under Details.
+func ModelProblem(msg string) string {
+	const notWeights = "This is not an AlexNet weight file."
+	switch {
+	case strings.Contains(msg, errMagicText):
+		return notWeights
+	case strings.Contains(msg, errVersionText):
+		if v, ok := versionIn(msg); ok && v > maxPlausibleVersion {
+			return notWeights
+		}
+		return "This weight file was made by a newer version of the converter; this page cannot read it."
+	case strings.Contains(msg, errTruncatedText):
+		return "This weight file is incomplete: it ends too early (an unfinished download?)."
+	case strings.Contains(msg, errChecksumText):
+		return "This weight file is damaged: its checksum does not match."
+	case strings.Contains(msg, errTooLargeText):
+		return "This file is larger than any weight file this page accepts."
+	case strings.Contains(msg, "weights: "):
+		return "This weight file does not describe a usable AlexNet."
+	}
+	return "This weight file could not be used."
+}
+
+// versionIn finds "version N" in a message.
+func versionIn(msg string) (int, bool) {
+	_, rest, ok := strings.Cut(msg, "version ")
+	for ok {
+		end := 0
+		for end < len(rest) && rest[end] >= '0' && rest[end] <= '9' {
+			end++
+		}
+		if end > 0 {
+			v, err := strconv.Atoi(rest[:end])
+			return v, err == nil
+		}
+		_, rest, ok = strings.Cut(rest, "version ")
+	}
+	return 0, false
+}
+
+// Verdict is the headline answer for a result, in words for anyone.
+func Verdict(r Result) string {
+	switch {
+	case len(r.Top) == 0:
+		return "No answer"
+	case r.NotSure:
+		return "Not sure"
+	}
+	return Pretty(r.Top[0].Label)
+}
+
+// VerdictNote qualifies it: the confidence, or for "not sure" that the
+// photo may be none of the classes the model knows (n of them).
+func VerdictNote(r Result, n int) string {
+	switch {
+	case len(r.Top) == 0:
+		return ""
+	case r.NotSure:
+		return "It may not be any of the " + strconv.Itoa(n) + " it knows. Closest: " + Pretty(r.Top[0].Label) + "."
+	}
+	return Pct(r.Top[0].Prob) + " sure"
+}
+
+// Spoken is a result as a screen reader announces it: "rose.jpg: Roses, 97%".
+func Spoken(name string, r Result) string {
+	if len(r.Top) == 0 {
+		return name + ": no answer"
+	}
+	if r.NotSure {
+		return name + ": not sure, closest " + Pretty(r.Top[0].Label)
+	}
+	return name + ": " + Pretty(r.Top[0].Label) + ", " + strconv.Itoa(int(r.Top[0].Prob*100+0.5)) + "%"
+}
+
+// LoadingWords is what the live region says while a model loads: "Loading
+// model", then at 25, 50 and 75% (not at every percent, which a screen
+// reader would read out a hundred times). p is Percent (-1: unknown).
+func LoadingWords(p int) string {
+	if p < 25 {
+		return "Loading model"
+	}
+	if p > 75 {
+		p = 75
+	}
+	return "Loading model, " + strconv.Itoa(p/25*25) + "%"
 }

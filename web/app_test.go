@@ -154,3 +154,70 @@ func TestInferText(t *testing.T) {
 		}
 	}
 }
+
+func TestModelProblem(t *testing.T) {
+	// The prefixes the page matches are the weights package's error texts.
+	for _, c := range []struct{ got, want string }{
+		{errMagicText, weights.ErrMagic.Error()},
+		{errVersionText, weights.ErrVersion.Error()},
+		{errTruncatedText, weights.ErrTruncated.Error()},
+		{errChecksumText, weights.ErrChecksum.Error()},
+		{errTooLargeText, weights.ErrTooLarge.Error()},
+	} {
+		if c.got != c.want {
+			t.Errorf("page's copy %q of weights error %q", c.got, c.want)
+		}
+	}
+	// Real messages from the decoder, as the worker forwards them.
+	decode := func(b []byte) string {
+		_, err := weights.Decode(b)
+		if err == nil {
+			t.Fatalf("%q decoded", b)
+		}
+		return err.Error()
+	}
+	notWeights := "This is not an AlexNet weight file."
+	for _, c := range []struct{ msg, want string }{
+		{decode([]byte("Shopping list: tulips, roses, soil.")), notWeights},
+		{decode([]byte("ALXN this is not a real weight file")), notWeights},
+		{decode([]byte("ALXN\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00")), "This weight file was made by a newer version of the converter; this page cannot read it."},
+		{decode([]byte("AL")), "This weight file is incomplete: it ends too early (an unfinished download?)."},
+		{"weights: bad labels: 3 labels for 5 classes", "This weight file does not describe a usable AlexNet."},
+		{"out of memory", "This weight file could not be used."},
+	} {
+		if got := ModelProblem(c.msg); got != c.want {
+			t.Errorf("ModelProblem(%q) = %q, want %q", c.msg, got, c.want)
+		}
+	}
+}
+
+func TestWords(t *testing.T) {
+	sure := Result{Top: []Pred{{Label: "roses", Prob: 0.966}, {Label: "tulips", Prob: 0.02}}}
+	unsure := Result{Top: []Pred{{Label: "dandelion", Prob: 0.55}}, NotSure: true}
+	for _, c := range []struct{ got, want string }{
+		{Verdict(sure), "Roses"},
+		{VerdictNote(sure, 5), "96.6% sure"},
+		{Verdict(unsure), "Not sure"},
+		{VerdictNote(unsure, 5), "It may not be any of the 5 it knows. Closest: Dandelion."},
+		{Spoken("rose.jpg", sure), "rose.jpg: Roses, 97%"},
+		{Spoken("blue.png", unsure), "blue.png: not sure, closest Dandelion"},
+		{LoadingWords(-1), "Loading model"},
+		{LoadingWords(24), "Loading model"},
+		{LoadingWords(49), "Loading model, 25%"},
+		{LoadingWords(100), "Loading model, 75%"},
+		{TriedText("Camera access was denied.", 1), "Camera access was denied."},
+		{TriedText("Camera access was denied.", 3), "Camera access was denied. (tried 3 times)"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+	// Announcements change in 25% steps: at most 4 texts while loading.
+	seen := map[string]bool{}
+	for p := -1; p <= 100; p++ {
+		seen[LoadingWords(p)] = true
+	}
+	if len(seen) != 4 {
+		t.Errorf("%d different loading announcements, want 4", len(seen))
+	}
+}

@@ -16,13 +16,20 @@ type Root struct {
 	Items    []*Item // newest first
 	Cam      CamState
 	Dragging bool
-	Notice   string // the latest error, shown in an alert until dismissed
-	nextID   int
-	queue    chan []fileRef // photos waiting for the worker, handled in order
-	modelURL string
+	Notice   string // a page-wide problem, shown in an alert until dismissed (per-photo and model-file errors are shown where they belong)
+	OwnOpen  bool   // the "Use your own model" panel is open (kept across renders)
+	TechOpen bool   // the model's "Technical details" are open
+	// DetailOpen: the technical "Details" of a refused model file are open.
+	DetailOpen bool
+	Said       string // the last result, for the live region
+	nextID     int
+	queue      chan []fileRef // photos waiting for the worker, handled in order
+	modelURL   string
 	// the worker answers one request at a time; the camera loop and the
 	// photo queue share it through this token.
 	engine chan struct{}
+	// focusModelErr asks the next render to move focus to the model-file error.
+	focusModelErr bool
 	// updateLive's render throttle (under the event lock).
 	liveRendered float64
 	livePending  bool
@@ -156,7 +163,7 @@ func (c *Root) loadModelURL(url string, custom bool) {
 		}
 	})
 	if err != nil {
-		c.modelFailed(url, replacing, "The model could not be downloaded: "+err.Error())
+		c.modelFailed(url, replacing, "The model could not be downloaded: "+err.Error(), "")
 		return
 	}
 	c.installModel(blob, url, fromCache, replacing)
@@ -175,7 +182,7 @@ func (c *Root) loadModelFile(f fileRef) {
 	})
 	blob, err := readModelFile(f)
 	if err != nil {
-		c.modelFailed(f.Name(), replacing, "The file could not be read: "+err.Error())
+		c.modelFailed(f.Name(), replacing, "The file could not be read.", err.Error())
 		return
 	}
 	c.installModel(blob, f.Name(), false, replacing)
@@ -190,7 +197,7 @@ func (c *Root) installModel(blob modelBlob, source string, fromCache, replacing 
 	info, err := workerLoad(blob)
 	c.engine <- struct{}{}
 	if err != nil {
-		c.modelFailed(source, replacing, "This is not a usable weight file: "+err.Error())
+		c.modelFailed(source, replacing, ModelProblem(err.Error()), err.Error())
 		return
 	}
 	if !fromCache {
@@ -203,10 +210,16 @@ func (c *Root) installModel(blob modelBlob, source string, fromCache, replacing 
 func (c *Root) modelReady(info ModelInfo, source string, fromCache bool) {
 	ready := nowMs()
 	c.update(func() {
+		if c.Model.Info != nil {
+			c.Model.Swapped = "Now using " + info.Name + " (" + strconv.Itoa(len(info.Labels)) + " classes)"
+		}
 		c.Model.Status, c.Model.Phase, c.Model.Err = StatusReady, "", ""
+		c.Model.ReplaceErr, c.Model.ErrDetail = "", ""
 		c.Model.FromCache = fromCache
 		c.Model.Info = &info
 		c.Model.Source = source
+		c.Model.Builtin = source == c.Manifest.Model
+		c.Model.Gen++
 		if c.Model.ReadyMs == 0 {
 			c.Model.ReadyMs = ready
 		}
@@ -214,12 +227,18 @@ func (c *Root) modelReady(info ModelInfo, source string, fromCache bool) {
 	})
 }
 
-func (c *Root) modelFailed(source string, replacing bool, msg string) {
+// modelFailed reports a model that could not be used: msg in plain words,
+// detail the technical message (or ""). When another model stays in use
+// the message goes next to the model chooser, which opens, and focus moves
+// to it (ModelPanel.focusError).
+func (c *Root) modelFailed(source string, replacing bool, msg, detail string) {
 	c.update(func() {
-		c.Model.Phase = ""
+		c.Model.Phase, c.Model.ErrDetail = "", detail
 		if replacing {
 			c.Model.ReplaceErr, c.Model.ReplaceName = msg, source
-			c.Notice = msg + " The current model stays in use."
+			c.Model.Swapped = ""
+			c.OwnOpen, c.DetailOpen = true, false
+			c.focusModelErr = true
 			return
 		}
 		c.Model.Status, c.Model.Err, c.Model.Source = StatusError, msg, source
@@ -271,8 +290,9 @@ func (c *Root) AddFiles(files []fileRef, via string) {
 	for i := len(photos) - 1; i >= 0; i-- {
 		f := photos[i]
 		c.nextID++
-		it := &Item{ID: c.nextID, Name: f.Name(), Via: via, State: ItemDecoding}
+		it := &Item{ID: c.nextID, Name: f.Name(), Via: via, State: ItemDecoding, src: f}
 		f.item = it
+		it.src.item = it
 		photos[i] = f
 		c.Items = append([]*Item{it}, c.Items...)
 	}
@@ -298,8 +318,8 @@ func (c *Root) classifyPhoto(f fileRef) {
 	it := f.item
 	fail := func(msg string) {
 		c.update(func() {
-			it.State, it.Err = ItemError, msg
-			c.Notice = f.Name() + ": " + msg
+			it.State, it.Err = ItemError, msg // shown on the photo's card only
+			c.Said = f.Name() + ": " + msg
 		})
 	}
 	fr, err := decodeImage(f)
@@ -330,9 +350,117 @@ func (c *Root) classifyPhoto(f fileRef) {
 	}
 	c.update(func() {
 		it.State, it.Res = ItemDone, res
+		if in := c.Model.Info; in != nil {
+			it.Model = in.Name
+		}
+		it.ModelGen = c.Model.Gen
+		c.Said = Spoken(f.Name(), res)
 		c.Model.LastMs, c.Model.LastWorkers = res.Ms, res.Workers
 		c.Model.Inferences++
 	})
+}
+
+// Rerun classifies a photo again with the model in use now.
+func (c *Root) Rerun(it *Item) {
+	if it.src.name == "" || c.Busy(it) {
+		return
+	}
+	revokePreview(it.PreviewURL)
+	it.PreviewURL, it.State, it.Err, it.Res = "", ItemDecoding, "", Result{}
+	select {
+	case c.queue <- []fileRef{it.src}:
+	default:
+		it.State, it.Err = ItemError, "Too many photos at once; try again in a moment."
+	}
+}
+
+// Busy reports whether a photo is still being worked on.
+func (c *Root) Busy(it *Item) bool { return it.State == ItemDecoding || it.State == ItemClassifying }
+
+// PasteWithoutImage tells the user that what was pasted (text) is not
+// something to classify. Called under the event lock by the paste handler.
+func (c *Root) PasteWithoutImage() {
+	c.Notice = "Pasted text can't be classified: copy a photo (or an image file) and paste that."
+}
+
+// ToggleOwn opens or closes "Use your own model". The open state lives
+// here, not in the <details> element: Vugu's render removes attributes it
+// did not set, which closed the panel on every re-render.
+func (c *Root) ToggleOwn(event vugu.DOMEvent) {
+	event.PreventDefault()
+	c.OwnOpen = !c.OwnOpen
+}
+
+// ToggleTech opens or closes the model's "Technical details".
+func (c *Root) ToggleTech(event vugu.DOMEvent) {
+	event.PreventDefault()
+	c.TechOpen = !c.TechOpen
+}
+
+// ToggleDetail opens or closes the technical detail of a refused model file.
+func (c *Root) ToggleDetail(event vugu.DOMEvent) {
+	event.PreventDefault()
+	c.DetailOpen = !c.DetailOpen
+}
+
+// Announcement is the text of the live region: loading in 25% steps,
+// then "Ready", then each result. Errors have their own alerts.
+func (c *Root) Announcement() string {
+	switch c.Model.Status {
+	case StatusLoading:
+		return LoadingWords(c.Model.Percent())
+	case StatusError:
+		return ""
+	}
+	if c.Said != "" {
+		return c.Said
+	}
+	return "Ready"
+}
+
+// Recognises is the header's "Recognises 5 flowers:" line.
+func (c *Root) Recognises() string {
+	in := c.Model.Info
+	if in == nil {
+		return ""
+	}
+	kind := "classes"
+	if c.Model.Builtin {
+		kind = "flowers"
+	}
+	return "Recognises " + strconv.Itoa(len(in.Labels)) + " " + kind + ":"
+}
+
+// Chips is the classes shown in the header (the first MaxChips).
+func (c *Root) Chips() []string {
+	in := c.Model.Info
+	if in == nil {
+		return nil
+	}
+	if len(in.Labels) > MaxChips {
+		return in.Labels[:MaxChips]
+	}
+	return in.Labels
+}
+
+// MoreChips is "and 992 more" for models with many classes.
+func (c *Root) MoreChips() string {
+	in := c.Model.Info
+	if in == nil || len(in.Labels) <= MaxChips {
+		return ""
+	}
+	return "and " + strconv.Itoa(len(in.Labels)-MaxChips) + " more"
+}
+
+// MaxChips is how many classes the header names.
+const MaxChips = 12
+
+// ClassCount is the number of classes of the model in use (0 before one loads).
+func (c *Root) ClassCount() int {
+	if c.Model.Info == nil {
+		return 0
+	}
+	return len(c.Model.Info.Labels)
 }
 
 func (c *Root) removeItem(it *Item) {
