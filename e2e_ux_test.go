@@ -50,9 +50,10 @@ func upload(t *testing.T, ctx context.Context, sel string, paths ...string) {
 const doneCount = `[...document.querySelectorAll('[data-testid=result]')].filter(r => r.dataset.state === 'done' || r.dataset.state === 'error').length`
 
 // visibleCount is JS counting how often s is on screen (innerText skips
-// hidden elements and closed <details>).
+// hidden elements and closed <details>; the visually hidden live region,
+// for screen readers, is left out).
 func visibleCount(s string) string {
-	return fmt.Sprintf(`document.body.innerText.split(%q).length - 1`, s)
+	return fmt.Sprintf(`[...document.querySelectorAll('.app > :not(.visually-hidden)')].map(e => e.innerText).join('\n').split(%q).length - 1`, s)
 }
 
 const ownOpen = `document.querySelector('[data-testid=own-model]').open`
@@ -261,7 +262,7 @@ const tabStop = `(() => {
 	if (!e || e === document.body) return null;
 	const seen = e.closest('label') && e.classList.contains('visually-hidden') ? e.closest('label') : e;
 	let band = e; while (band.parentElement && !band.parentElement.matches('.app')) band = band.parentElement;
-	let region = e; while (region.parentElement && !region.parentElement.matches('.layout, .app')) region = region.parentElement;
+	let region = e; while (region.parentElement && !region.parentElement.matches('.grid, .app')) region = region.parentElement;
 	const r = seen.getBoundingClientRect(), g = region.getBoundingClientRect();
 	return {id: (e.dataset.testid || e.tagName) + ':' + (e.textContent || '').trim().slice(0, 30),
 		band: [...document.querySelector('.app').children].indexOf(band), region: region.className,
@@ -298,7 +299,8 @@ func before(b, a stop) bool {
 
 func tabOrder(t *testing.T, ctx context.Context) []stop {
 	t.Helper()
-	js[bool](t, ctx, `(document.activeElement && document.activeElement.blur(), window.scrollTo(0, 0), true)`)
+	// Focus the body, so the first Tab goes to the first control of the page.
+	js[bool](t, ctx, `(document.body.tabIndex = -1, document.body.focus(), document.body.removeAttribute('tabindex'), window.scrollTo(0, 0), true)`)
 	var stops []stop
 	seen := map[string]bool{}
 	for range 60 {
@@ -321,7 +323,7 @@ const overlaps = `(() => {
 	const boxes = [];
 	const clip = (e, r) => {
 		let [x1, y1, x2, y2] = [r.left, r.top, r.right, r.bottom];
-		for (let a = e.parentElement; a; a = a.parentElement) {
+		for (let a = e; a; a = a.parentElement) {
 			const cs = getComputedStyle(a);
 			if (cs.overflowX !== 'visible' || cs.overflowY !== 'visible') {
 				const q = a.getBoundingClientRect();
@@ -408,7 +410,7 @@ func TestUXLayout(t *testing.T) {
 			}
 		}
 		// Reading order: the grid's regions in page order are in visual order.
-		regions := js[[]stop](t, ctx, `[...document.querySelector('.layout').children].map(e => { const r = e.getBoundingClientRect();
+		regions := js[[]stop](t, ctx, `[...document.querySelector('.grid').children].map(e => { const r = e.getBoundingClientRect();
 			return {ID: e.className, Band: 0, Region: e.className, RL: Math.round(r.left), RT: Math.round(r.top + scrollY)}; })`)
 		for i := 1; i < len(regions); i++ {
 			if before(regions[i], regions[i-1]) {
@@ -420,6 +422,7 @@ func TestUXLayout(t *testing.T) {
 			if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}}); err != nil {
 				t.Fatal(err)
 			}
+			time.Sleep(300 * time.Millisecond) // the drop zone's background transition
 			if v := axeViolations(t, ctx, axe); len(v) > 0 {
 				t.Errorf("%d px, %s: axe-core violations:\n%s", vp.w, scheme, strings.Join(v, "\n"))
 			}
@@ -453,7 +456,8 @@ func TestUXLayout(t *testing.T) {
 			t.Errorf("%d px at 200%% text: overlapping boxes:\n%s", vp.w, strings.Join(o, "\n"))
 		}
 		if w := js[float64](t, ctx, `document.documentElement.scrollWidth`); w > float64(vp.w)+1 {
-			t.Errorf("%d px at 200%% text: the page is %.0f px wide", vp.w, w)
+			wide := js[[]string](t, ctx, `[...document.querySelectorAll('.app *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1 && ![...e.children].some(c => c.getBoundingClientRect().right > innerWidth + 1)).slice(0, 5).map(e => e.className + ' "' + e.textContent.trim().slice(0, 25) + '" ' + Math.round(e.getBoundingClientRect().right))`)
+			t.Errorf("%d px at 200%% text: the page is %.0f px wide: %q", vp.w, w, wide)
 		}
 		shot(t, ctx, name+"-200pct")
 	}
