@@ -411,13 +411,13 @@ func Verdict(r Result) string {
 }
 
 // VerdictNote qualifies it: the confidence, or for "not sure" that the
-// photo may be none of the classes the model knows (n of them).
-func VerdictNote(r Result, n int) string {
+// photo may be none of the n kinds (Root.Kind) the model knows.
+func VerdictNote(r Result, n int, kind string) string {
 	switch {
 	case len(r.Top) == 0:
 		return ""
 	case r.NotSure:
-		return "It may not be any of the " + strconv.Itoa(n) + " it knows. Closest: " + Pretty(r.Top[0].Label) + "."
+		return "It may not be any of the " + strconv.Itoa(n) + " " + kind + " it knows. Closest: " + Pretty(r.Top[0].Label) + "."
 	}
 	return Pct(r.Top[0].Prob) + " sure"
 }

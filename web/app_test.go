@@ -196,9 +196,9 @@ func TestWords(t *testing.T) {
 	unsure := Result{Top: []Pred{{Label: "dandelion", Prob: 0.55}}, NotSure: true}
 	for _, c := range []struct{ got, want string }{
 		{Verdict(sure), "Roses"},
-		{VerdictNote(sure, 5), "96.6% sure"},
+		{VerdictNote(sure, 5, "flowers"), "96.6% sure"},
 		{Verdict(unsure), "Not sure"},
-		{VerdictNote(unsure, 5), "It may not be any of the 5 it knows. Closest: Dandelion."},
+		{VerdictNote(unsure, 5, "flowers"), "It may not be any of the 5 flowers it knows. Closest: Dandelion."},
 		{Spoken("rose.jpg", sure), "rose.jpg: Roses, 97%"},
 		{Spoken("blue.png", unsure), "blue.png: not sure, closest Dandelion"},
 		{LoadingWords(-1), "Loading model"},

@@ -66,7 +66,9 @@ func (c *ResultCard) Meta() string {
 func (c *ResultCard) Verdict() string { return Verdict(c.Item.Res) }
 
 // VerdictSub qualifies it.
-func (c *ResultCard) VerdictSub() string { return VerdictNote(c.Item.Res, c.App.ClassCount()) }
+func (c *ResultCard) VerdictSub() string {
+	return VerdictNote(c.Item.Res, c.App.ClassCount(), c.App.Kind())
+}
 
 // VerdictClass styles a confident and an unsure answer differently.
 func (c *ResultCard) VerdictClass() string {

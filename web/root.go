@@ -424,11 +424,16 @@ func (c *Root) Recognises() string {
 	if in == nil {
 		return ""
 	}
-	kind := "classes"
+	return "Recognises " + strconv.Itoa(len(in.Labels)) + " " + c.Kind() + ":"
+}
+
+// Kind is what the model's classes are, in words: "flowers" for the model
+// the app ships, "classes" for any other (the file does not say).
+func (c *Root) Kind() string {
 	if c.Model.Builtin {
-		kind = "flowers"
+		return "flowers"
 	}
-	return "Recognises " + strconv.Itoa(len(in.Labels)) + " " + kind + ":"
+	return "classes"
 }
 
 // Chips is the classes shown in the header (the first MaxChips).
