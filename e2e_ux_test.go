@@ -391,6 +391,9 @@ func TestUXLayout(t *testing.T) {
 		uxOpen(t, ctx, s.URL+"/", vp.w, vp.h)
 		upload(t, ctx, `[data-testid=file-input]`, photos[0].Path, photos[1].Path)
 		waitFor(t, ctx, "two results", doneCount+` === 2`, 60*time.Second)
+		if top := js[float64](t, ctx, `document.querySelector('[data-testid=result]').getBoundingClientRect().top`); top < 0 || top > float64(vp.h)-50 {
+			t.Errorf("%d px: the new result is at y=%.0f of the window, out of view", vp.w, top)
+		}
 		click(t, ctx, `[data-testid=tech-details] summary`)
 		waitFor(t, ctx, "technical details open", `document.querySelector('[data-testid=tech-details]').open`, 5*time.Second)
 		shot(t, ctx, name)

@@ -116,6 +116,7 @@ type Item struct {
 	ModelGen   int    // ModelState.Gen when Res was made
 	Open       bool   // an older (compact) card the user expanded
 	src        fileRef
+	reveal     bool // scroll the card into view on its next render (a new photo)
 }
 
 // Older reports whether a result was made by a model other than the

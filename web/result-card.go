@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/vugu/vugu"
+	js "github.com/vugu/vugu/js"
 )
 
 // ResultCard shows one photo and what the model thinks it is. Older cards
@@ -13,6 +14,15 @@ type ResultCard struct {
 	Item  *Item
 	App   *Root
 	Older bool // not the newest result
+}
+
+// reveal scrolls a new card into view, if it is not (on a phone the
+// results are below the picker), once (vg-js-populate runs on every render).
+func (c *ResultCard) reveal(el js.Value) {
+	if c.Item.reveal {
+		c.Item.reveal = false
+		el.Call("scrollIntoView", map[string]any{"block": "nearest"})
+	}
 }
 
 // Compact reports whether the card shows only its one-row summary.

@@ -25,6 +25,7 @@ func (c *ResultCard) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	vgn.AddAttrInterface("data-size", c.SizeAttr())
 	vgn.AddAttrInterface("data-state", c.Item.State)
 	vgn.AddAttrInterface("data-via", c.Item.Via)
+	vgn.JSPopulateHandler = vugu.JSValueFunc(func(value js.Value) { c.reveal(value) })
 	{
 		vgparent := vgn
 		_ = vgparent

@@ -296,6 +296,8 @@ func (c *Root) AddFiles(files []fileRef, via string) {
 		photos[i] = f
 		c.Items = append([]*Item{it}, c.Items...)
 	}
+	// On a phone the results are below the picker: bring the newest in view.
+	photos[0].item.reveal = via != "camera"
 	select {
 	case c.queue <- photos:
 	default:
