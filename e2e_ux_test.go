@@ -239,6 +239,21 @@ func TestUXLiveRegion(t *testing.T) {
 			: r.dataset.name + ': ' + pretty + ', ' + Math.round(100 * p.dataset.prob) + '%'; })()`)
 	waitFor(t, ctx, "the result announced", `window.uxSaid.includes(`+fmt.Sprintf("%q", want)+`)`, 5*time.Second)
 
+	// A solid blue square: if the model is not sure, the card says the
+	// photo may be none of the flowers it knows.
+	blue := `(async () => { const c = new OffscreenCanvas(256, 256); const g = c.getContext('2d');
+		g.fillStyle = '#2456d0'; g.fillRect(0, 0, 256, 256);
+		return new File([await c.convertToBlob({type: 'image/png'})], 'blue.png', {type: 'image/png'}); })()`
+	js[bool](t, ctx, dropJS(blue))
+	waitFor(t, ctx, "blue square classified", `(document.querySelector('[data-testid=result][data-name="blue.png"]') || {dataset: {}}).dataset.state === 'done'`, 60*time.Second)
+	note := js[string](t, ctx, `document.querySelector('[data-testid=result][data-name="blue.png"] [data-testid=verdict]').textContent`)
+	notSure := js[bool](t, ctx, `document.querySelector('[data-testid=result][data-name="blue.png"] [data-testid=verdict]').dataset.notsure === 'true'`)
+	t.Logf("blue square: %q", note)
+	if notSure && !strings.Contains(note, "may not be any of the 5 flowers it knows") || !notSure && !strings.Contains(note, "% sure") {
+		t.Errorf("blue square (not sure: %v): the card says %q", notSure, note)
+	}
+	shot(t, ctx, "ux-blue-square")
+
 	// Camera denied twice: the second press says it tried again.
 	if _, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
 		Permission: &browser.PermissionDescriptor{Name: "camera"}, Setting: browser.PermissionSettingDenied, Origin: s.URL,
