@@ -391,7 +391,8 @@ func axeViolations(t *testing.T, ctx context.Context, src string) []string {
 		return r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).slice(0, 4).join(', ')); })()`)
 }
 
-// TestUXLayout, at 1280 and 360 px wide with two results: tab order and
+// TestUXLayout, at 1280 and 360 px wide with two results, the model's
+// technical details open and a refused weight file shown: tab order and
 // reading order follow what is seen, axe-core finds nothing (light and
 // dark), nothing overlaps at 200% text, and on a phone the copy is for
 // touch, the camera is near the top and older cards are one row.
@@ -411,6 +412,11 @@ func TestUXLayout(t *testing.T) {
 		}
 		click(t, ctx, `[data-testid=tech-details] summary`)
 		waitFor(t, ctx, "technical details open", `document.querySelector('[data-testid=tech-details]').open`, 5*time.Second)
+		// A refused weight file, so its message and Details are checked too.
+		js[bool](t, ctx, dropJS(fileJS([]byte("Shopping list: tulips, roses, soil."), "notes.alexnet", "")))
+		waitFor(t, ctx, "model-file error", `document.querySelector('[data-testid=model-error-detail]')`, 30*time.Second)
+		click(t, ctx, `[data-testid=model-error-detail] summary`)
+		waitFor(t, ctx, "details open", `document.querySelector('[data-testid=model-error-detail]').open`, 5*time.Second)
 		shot(t, ctx, name)
 
 		stops := tabOrder(t, ctx)

@@ -320,7 +320,7 @@ func (c *ModelPanel) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgparent.AppendChild(vgn)
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute(nil)}
 			vgparent.AppendChild(vgn)
-			vgn.SetInnerHTML(vugu.HTML("Drop a \x3Ccode\x3E.alexnet\x3C/code\x3E weight file anywhere on the page, choose one below, or open the page with \x3Ccode\x3E?model=/path/to/file.alexnet\x3C/code\x3E (same site only). Convert a PyTorch AlexNet with \x3Ccode\x3Ealexnet convert\x3C/code\x3E; labels and preprocessing come from the file."))
+			vgn.SetInnerHTML(vugu.HTML("\x3Cspan class=\"pointer-only\"\x3EDrop a \x3Ccode\x3E.alexnet\x3C/code\x3E weight file anywhere on the page, choose one below,\x3C/span\x3E\x3Cspan class=\"touch-only\"\x3EChoose a \x3Ccode\x3E.alexnet\x3C/code\x3E weight file below,\x3C/span\x3E or open the page with \x3Ccode\x3E?model=/path/to/file.alexnet\x3C/code\x3E (same site only). Convert a PyTorch AlexNet with \x3Ccode\x3Ealexnet convert\x3C/code\x3E; labels and preprocessing come from the file."))
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n\t\t"}
 			vgparent.AppendChild(vgn)
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "label", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "btn secondary file-btn"}}}
