@@ -158,6 +158,9 @@ func TestUXModelPanel(t *testing.T) {
 	if js[bool](t, ctx, `!!document.querySelector('[data-testid=model-replace-error]')`) {
 		t.Error("the bad file's error is still shown after a good file")
 	}
+	if said := js[string](t, ctx, `document.querySelector('[data-testid=announcer]').textContent`); !strings.HasPrefix(said, "Now using my-garden-flowers") {
+		t.Errorf("the swap was not announced: the live region says %q", said)
+	}
 	if l := js[string](t, ctx, `document.querySelector('[data-testid=model-load]').textContent`); strings.Contains(l, "after opening") {
 		t.Errorf("load time %q is the first model's figure", l)
 	}

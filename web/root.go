@@ -212,6 +212,7 @@ func (c *Root) modelReady(info ModelInfo, source string, fromCache bool) {
 	c.update(func() {
 		if c.Model.Info != nil {
 			c.Model.Swapped = "Now using " + info.Name + " (" + strconv.Itoa(len(info.Labels)) + " classes)"
+			c.Said = c.Model.Swapped
 		}
 		c.Model.Status, c.Model.Phase, c.Model.Err = StatusReady, "", ""
 		c.Model.ReplaceErr, c.Model.ErrDetail = "", ""
@@ -406,7 +407,9 @@ func (c *Root) ToggleDetail(event vugu.DOMEvent) {
 }
 
 // Announcement is the text of the live region: loading in 25% steps,
-// then "Ready", then each result. Errors have their own alerts.
+// then "Ready", then each result or photo error and each model swap. A
+// refused model file is read out where focus moves to it; the camera's
+// errors have their own alert.
 func (c *Root) Announcement() string {
 	switch c.Model.Status {
 	case StatusLoading:
