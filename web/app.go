@@ -6,12 +6,13 @@
 // Layout of the package:
 //
 //	app.go            state and formatting shared by the components (no syscall/js)
-//	root.vugu/.go     the page: header, inputs, results, errors
+//	root.vugu/.go     the page: header (what it recognises), inputs, results, page-wide errors, live region
 //	modelpanel.*      the model card: status, download progress, facts
 //	resultcard.*      one classified photo: preview, top 5, "not sure"
 //	camera.*          live webcam: start/stop, chooser, live top 5, FPS
 //	platform_js.go    browser glue (syscall/js): worker, fetch+cache, decoding, camera, drop/paste
 //	platform_other.go native stand-ins so the logic builds and tests natively
+//	capture_js.go     the camera's current frame as a PNG file (Capture); capture_other.go its stand-in
 //
 // Background goroutines change component state only between
 // env.Lock() and env.UnlockRender().
