@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine of this kind (Debian, Go 1.26,
 # the Go module proxy and Debian's packages reachable). It installs what the tests
-# need when it is missing: Chromium (browser tests) and PyTorch (golden values,
-# end-to-end conversion, training smoke test), both from Debian.
+# need when it is missing: Chromium (browser tests), npm (axe-core for the
+# accessibility test) and PyTorch (golden values, end-to-end conversion,
+# training smoke test), all from Debian.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v npm >/dev/null || need+=(npm) # axe-core for the accessibility test
 /usr/bin/python3 -c 'import torch, torchvision' 2>/dev/null || need+=(python3-torch python3-torchvision)
 if [ ${#need[@]} -gt 0 ]; then
 	echo "test.sh: installing ${need[*]} from Debian"

@@ -235,11 +235,27 @@ const (
 	ErrWeightFile = "weight-file" // a file sent as a photo is a weight file: load it instead
 )
 
+// What is wrong with a weight file the worker refused (Error.Problem, with
+// Kind ErrModel): the worker finds it with errors.Is on the weights
+// package's errors, the page says it in plain words (web/app.go
+// ModelProblem) and shows Message under "Details".
+const (
+	ProblemNotWeights = "not-weights" // not a weight file at all (bad magic, or a version no file will have)
+	ProblemNewer      = "newer"       // a weight file of a later format version
+	ProblemTruncated  = "truncated"   // it ends too early
+	ProblemChecksum   = "checksum"    // damaged: the checksum does not match
+	ProblemTooLarge   = "too-large"   // larger than the worker accepts
+	ProblemInvalid    = "invalid"     // decodes, but does not describe a usable AlexNet
+)
+
 // Error is the answer to a request that failed (worker -> page).
 type Error struct {
 	ID      int    `json:"id"`
 	Kind    string `json:"kind"` // ErrDownload, ErrModel, ErrFrame, ErrImage, ErrWeightFile
 	Message string `json:"message"`
+	// Problem says why a weight file was refused (a Problem constant), or
+	// is empty: another kind of error, or no weight file was read.
+	Problem string `json:"problem,omitempty"`
 }
 
 func (e *Error) Error() string { return e.Message }

@@ -19,7 +19,7 @@ var examples = []Message{
 		SourceWidth: 640, SourceHeight: 480, Width: 224, Height: 224},
 	&Tensor{ID: 3, Image: "file"},
 	&TensorData{ID: 3, Data: []float32{0.5}},
-	&Error{ID: 4, Kind: ErrFrame, Message: "bad frame"},
+	&Error{ID: 4, Kind: ErrModel, Message: "weights: truncated file", Problem: ProblemTruncated},
 	&Ready{},
 	&Module{Module: "module"},
 	&ModuleError{Message: "no WebAssembly"},

@@ -10,6 +10,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"errors"
 	"image"
 	"runtime"
@@ -83,6 +84,40 @@ func (e *Engine) Load(b []byte) (protocol.ModelInfo, error) {
 	info.LoadMs = ms(time.Since(start))
 	e.c, e.info = c, info
 	return info, nil
+}
+
+// maxPlausibleVersion: a version field above it is not one this format
+// will reach (it changes only for structural changes), so a file that
+// starts with the magic and such a number is something else ("ALXN this is
+// not a real weight file" reads as version 1768453152).
+const maxPlausibleVersion = 1000
+
+// WeightProblem says why Load refused file b with err, as a
+// protocol.Problem constant: ProblemNotWeights for a bad magic or an
+// implausible version, ProblemInvalid for any other decoder error, "" for
+// an error that is not the file's (none today).
+func WeightProblem(err error, b []byte) string {
+	switch {
+	case errors.Is(err, weights.ErrMagic):
+		return protocol.ProblemNotWeights
+	case errors.Is(err, weights.ErrVersion):
+		if len(b) >= 8 {
+			v := binary.LittleEndian.Uint32(b[4:])
+			if v == 0 || v > maxPlausibleVersion {
+				return protocol.ProblemNotWeights
+			}
+		}
+		return protocol.ProblemNewer
+	case errors.Is(err, weights.ErrTruncated):
+		return protocol.ProblemTruncated
+	case errors.Is(err, weights.ErrChecksum):
+		return protocol.ProblemChecksum
+	case errors.Is(err, weights.ErrTooLarge):
+		return protocol.ProblemTooLarge
+	case err != nil:
+		return protocol.ProblemInvalid
+	}
+	return ""
 }
 
 // quantOf names the storage types of a model's tensors, largest share first

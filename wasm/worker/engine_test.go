@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"alexnet/classifier"
+	"alexnet/internal/protocol"
 	"alexnet/nn"
 	"alexnet/weights"
 	defaultmodel "alexnet/weights/default"
@@ -95,6 +97,44 @@ func TestEngineRejects(t *testing.T) {
 	// A 1x1 frame is tiny but valid.
 	if _, err := e.Classify([]byte{1, 2, 3, 255}, 1, 1); err != nil {
 		t.Errorf("1x1 frame: %v", err)
+	}
+}
+
+// TestWeightProblem runs real decoder errors (through Engine.Load) to the
+// Problem the page puts in words.
+func TestWeightProblem(t *testing.T) {
+	var e Engine
+	flipped := append([]byte(nil), defaultmodel.Bytes...)
+	flipped[len(flipped)/2] ^= 0x40
+	for _, c := range []struct {
+		name string
+		file []byte
+		want string
+	}{
+		{"text", []byte("Shopping list: tulips, roses, soil."), protocol.ProblemNotWeights},
+		{"magic then text", []byte("ALXN this is not a real weight file"), protocol.ProblemNotWeights},
+		{"version 0", []byte("ALXN\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"), protocol.ProblemNotWeights},
+		{"version 2", []byte("ALXN\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"), protocol.ProblemNewer},
+		{"prefix of the magic", []byte("AL"), protocol.ProblemTruncated},
+		{"half a model", defaultmodel.Bytes[:len(defaultmodel.Bytes)/2], protocol.ProblemTruncated},
+		{"flipped bit", flipped, protocol.ProblemChecksum},
+	} {
+		_, err := e.Load(c.file)
+		if got := WeightProblem(err, c.file); got != c.want {
+			t.Errorf("%s: %v: problem %q, want %q", c.name, err, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("%w: tensor data of 2 GiB", weights.ErrTooLarge), protocol.ProblemTooLarge},
+		{fmt.Errorf("%w: 3 labels for 5 classes", weights.ErrLabels), protocol.ProblemInvalid},
+		{nil, ""},
+	} {
+		if got := WeightProblem(c.err, nil); got != c.want {
+			t.Errorf("%v: problem %q, want %q", c.err, got, c.want)
+		}
 	}
 }
 
