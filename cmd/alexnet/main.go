@@ -107,8 +107,12 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: alexnet <command> [flags] [args]")
+	width := 0
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.help)
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.help)
 	}
 	fmt.Fprintln(w, "run alexnet <command> -h for its flags")
 }
