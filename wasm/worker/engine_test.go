@@ -114,7 +114,7 @@ func TestWeightProblem(t *testing.T) {
 		{"text", []byte("Shopping list: tulips, roses, soil."), protocol.ProblemNotWeights},
 		{"magic then text", []byte("ALXN this is not a real weight file"), protocol.ProblemNotWeights},
 		{"version 0", []byte("ALXN\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"), protocol.ProblemNotWeights},
-		{"version 2", []byte("ALXN\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"), protocol.ProblemNewer},
+		{"next version", append([]byte("ALXN"), byte(weights.Version+1), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), protocol.ProblemNewer},
 		{"prefix of the magic", []byte("AL"), protocol.ProblemTruncated},
 		{"half a model", defaultmodel.Bytes[:len(defaultmodel.Bytes)/2], protocol.ProblemTruncated},
 		{"flipped bit", flipped, protocol.ProblemChecksum},
