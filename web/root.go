@@ -17,6 +17,7 @@ type Root struct {
 	Model    ModelState
 	Items    []*Item // newest first
 	Cam      CamState
+	Teach    TeachState // the Teach view (teach.go)
 	Dragging bool
 	Notice   string // the latest error, shown in an alert until dismissed
 	nextID   int
@@ -41,6 +42,7 @@ func (c *Root) Init(ctx vugu.InitCtx) {
 	c.engine <- struct{}{}
 	go c.boot()
 	go c.photoLoop()
+	c.teachStart()
 }
 
 // update runs f under the event lock and re-renders.
