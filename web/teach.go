@@ -13,6 +13,7 @@ package main
 
 import (
 	"errors"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -484,6 +485,8 @@ func (c *Root) addFolder(files []teachFile, folders []string) {
 		return
 	}
 	c.Teach.Err = ""
+	folders = append([]string(nil), folders...)
+	sort.Strings(folders) // the browser lists files in no set order
 	c.teachJob(func() {
 		// Classes first, in one go, then the photos.
 		ids := map[string]int{}
