@@ -173,7 +173,8 @@ func TestTeachCamera(t *testing.T) {
 	held := time.Since(start)
 	time.Sleep(300 * time.Millisecond)
 	nA := count(t, ctx, 1)
-	t.Logf("alpha: %d frames in %s held (camera start included)", nA, held.Round(time.Millisecond))
+	t.Logf("alpha: %d frames in %s held (camera start included); last embedding in the worker: %s", nA, held.Round(time.Millisecond),
+		js[string](t, ctx, `document.querySelector('[data-testid=model-ms]').textContent`))
 	if say := js[string](t, ctx, `document.querySelector('[data-testid=teach-say]').textContent`); !strings.Contains(say, "alpha") {
 		t.Errorf("after the hold the live region says %q, want the count for alpha", say)
 	}
@@ -297,7 +298,7 @@ func TestTeachFolder(t *testing.T) {
 	_, s := servedApp(t)
 	const perClass = 10
 	dir := filepath.Join(t.TempDir(), "my-flowers")
-	classes := []string{"daffodil", "snowdrop", "pansy"}
+	classes := []string{"daffodil", "pansy", "snowdrop"} // the view lists a folder's classes by name
 	for _, c := range classes {
 		if err := os.MkdirAll(filepath.Join(dir, c), 0o755); err != nil {
 			t.Fatal(err)
