@@ -173,8 +173,8 @@ func TestTeachCamera(t *testing.T) {
 	held := time.Since(start)
 	time.Sleep(300 * time.Millisecond)
 	nA := count(t, ctx, 1)
-	t.Logf("alpha: %d frames in %s held (camera start included); last embedding in the worker: %s", nA, held.Round(time.Millisecond),
-		js[string](t, ctx, `document.querySelector('[data-testid=model-ms]').textContent`))
+	t.Logf("alpha: %d frames in %s held (camera start included); last embedding in the worker: %s ms", nA, held.Round(time.Millisecond),
+		js[string](t, ctx, `document.querySelector('[data-testid=teach]').dataset.embedMs`))
 	if say := js[string](t, ctx, `document.querySelector('[data-testid=teach-say]').textContent`); !strings.Contains(say, "alpha") {
 		t.Errorf("after the hold the live region says %q, want the count for alpha", say)
 	}

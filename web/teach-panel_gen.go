@@ -20,6 +20,7 @@ func (c *TeachPanel) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "section", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "card teach-card"}, vugu.VGAttribute{Namespace: "", Key: "aria-labelledby", Val: "h-teach"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "teach"}}}
 	vgout.Out = append(vgout.Out, vgn) // root for output
 	vgn.AddAttrInterface("data-busy", c.App.Teach.Busy)
+	vgn.AddAttrInterface("data-embed-ms", c.EmbedAttr())
 	vgn.AddAttrInterface("data-using", c.UsingAttr())
 	{
 		vgparent := vgn

@@ -59,6 +59,7 @@ type TeachState struct {
 	Report    *protocol.TeachReport
 	Labels    []string // the classes the report and the taught model are about
 	TrainMs   float64
+	EmbedMs   float64 // the last example's embedding, in the worker
 	File      handle // the taught weight file (Uint8Array)
 	HasFile   bool
 	FileName  string
@@ -382,7 +383,7 @@ func (c *Root) teachFrame(fr handle) bool {
 		}
 		c.addExample(class, id, crop)
 		c.Teach.Captured++
-		c.Model.LastMs = ms
+		c.Teach.EmbedMs = ms
 	})
 	return true
 }
@@ -436,7 +437,7 @@ func (c *Root) addPhotos(files []teachFile, classOf func(teachFile) int) {
 			continue // its class was deleted meanwhile
 		}
 		<-c.engine
-		crop, _, err := workerTeachAdd(f.h, id, false)
+		crop, ms, err := workerTeachAdd(f.h, id, false)
 		c.engine <- struct{}{}
 		if err != nil {
 			var pe *protocol.Error
@@ -448,7 +449,10 @@ func (c *Root) addPhotos(files []teachFile, classOf func(teachFile) int) {
 			continue
 		}
 		added++
-		c.update(func() { c.addExample(class, id, crop) })
+		c.update(func() {
+			c.addExample(class, id, crop)
+			c.Teach.EmbedMs = ms
+		})
 	}
 	c.update(func() {
 		c.Teach.Busy = ""
@@ -832,10 +836,18 @@ func (p *TeachPanel) BusyText() string {
 	return t.Busy + ": " + strconv.Itoa(t.Done) + " of " + strconv.Itoa(t.Total)
 }
 
-// TotalText counts the examples against the limit.
+// TotalText counts the examples against the limit, and says what the
+// last one cost.
 func (p *TeachPanel) TotalText() string {
-	return strconv.Itoa(p.App.Teach.Count()) + " of at most " + strconv.Itoa(MaxTeachExamples) + " examples"
+	s := strconv.Itoa(p.App.Teach.Count()) + " of at most " + strconv.Itoa(MaxTeachExamples) + " examples"
+	if ms := p.App.Teach.EmbedMs; ms > 0 {
+		s += " · " + Ms(ms) + " to embed the last one"
+	}
+	return s
 }
+
+// EmbedAttr is data-embed-ms: the last embedding's time.
+func (p *TeachPanel) EmbedAttr() string { return strconv.FormatFloat(p.App.Teach.EmbedMs, 'f', 1, 64) }
 
 // ModelText says which model is in use.
 func (p *TeachPanel) ModelText() string {
