@@ -342,6 +342,27 @@ func TestTeachFolder(t *testing.T) {
 	t.Logf("%d photos added in %s (%.0f ms a photo, decoding and embedding in the worker)", 3*perClass, addMs.Round(time.Millisecond), float64(addMs.Milliseconds())/float64(3*perClass))
 	shot(t, ctx, "teach-10-folder-added")
 
+	// A photo dropped on a class, one pasted with the focus in another
+	// class, that bad example removed: the page-wide drop and paste leave them alone
+	// (no photo result, no overlay left).
+	extra := novelPhotos(t, "daffodil", perClass+2)[perClass:]
+	js[bool](t, ctx, `(async () => { const dt = new DataTransfer(); dt.items.add(`+filePayload(t, extra[0], "dropped.jpg", "image/jpeg")+`);
+		const opts = {dataTransfer: dt, bubbles: true, cancelable: true};
+		const c = document.querySelector('`+classSel(1)+`');
+		c.dispatchEvent(new DragEvent('dragenter', opts)); c.dispatchEvent(new DragEvent('dragover', opts)); c.dispatchEvent(new DragEvent('drop', opts)); return true; })()`)
+	waitFor(t, ctx, "dropped photo added", fmt.Sprintf(`+document.querySelector(%q).dataset.count === %d`, classSel(1), perClass+1), 30*time.Second)
+	js[bool](t, ctx, `(() => { const n = document.querySelector('`+classSel(2)+` [data-testid=teach-name]'); n.focus(); const dt = new DataTransfer(); dt.items.add(`+filePayload(t, extra[1], "pasted.jpg", "image/jpeg")+`);
+		n.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true})); return true; })()`)
+	waitFor(t, ctx, "pasted photo added", fmt.Sprintf(`+document.querySelector(%q).dataset.count === %d`, classSel(2), perClass+1), 30*time.Second)
+	// The pasted photo is a daffodil in the pansy class: the bad example to
+	// remove (the newest, last thumbnail).
+	js[bool](t, ctx, `(() => { [...document.querySelectorAll('`+classSel(2)+` [data-testid=teach-remove]')].pop().click(); return true; })()`)
+	waitFor(t, ctx, "example removed", fmt.Sprintf(`+document.querySelector(%q).dataset.count === %d`, classSel(2), perClass), 10*time.Second)
+	if n := js[int](t, ctx, `document.querySelectorAll('[data-testid=result]').length + document.querySelectorAll('[data-testid=drop-overlay]').length`); n != 0 {
+		t.Errorf("the drop or paste on a class also reached the page: %d results or overlays", n)
+	}
+	waitTrue(t, ctx, "stored examples follow", fmt.Sprintf(`(%s).then(n => n === %d)`, storedExamples, 3*perClass+1), 20*time.Second)
+
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=teach-train]`))); err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +376,7 @@ func TestTeachFolder(t *testing.T) {
 	rows := js[string](t, ctx, `[...document.querySelectorAll('[data-testid=teach-row]')].map(r => r.textContent).join(' | ')`)
 	t.Logf("%s; %s; %s", acc, rows, js[string](t, ctx, `document.querySelector('.teach-report .small').textContent`))
 	if !strings.Contains(acc, "Held-out accuracy:") || !strings.Contains(acc, "of 6 photos") {
-		t.Errorf("accuracy line %q, want the held-out accuracy of 6 photos", acc)
+		t.Errorf("accuracy line %q, want the held-out accuracy of 6 photos (2 of each class)", acc)
 	}
 	if !strings.Contains(rows, "of 2 \u201cdaffodil\u201d photos right") {
 		t.Errorf("per-class rows %q, want plain words per class", rows)
