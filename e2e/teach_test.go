@@ -341,6 +341,14 @@ func TestTeachFolder(t *testing.T) {
 	}
 	t.Logf("%d photos added in %s (%.0f ms a photo, decoding and embedding in the worker)", 3*perClass, addMs.Round(time.Millisecond), float64(addMs.Milliseconds())/float64(3*perClass))
 	shot(t, ctx, "teach-10-folder-added")
+	// Every control of the open view has a name.
+	unnamed := js[string](t, ctx, `[...document.querySelectorAll('[data-testid=teach] button, [data-testid=teach] input')].filter(e => {
+		const name = (e.getAttribute('aria-label') || e.textContent || (e.closest('label') || {}).textContent || '').trim();
+		return name === '';
+	}).map(e => e.outerHTML.slice(0, 80)).join('\n')`)
+	if unnamed != "" {
+		t.Errorf("Teach controls without an accessible name:\n%s", unnamed)
+	}
 
 	// A photo dropped on a class, one pasted with the focus in another
 	// class, that bad example removed: the page-wide drop and paste leave them alone

@@ -681,6 +681,9 @@ func (p *TeachPanel) RemoveExample(event vugu.DOMEvent, id int) {
 // HoldStart starts adding camera frames to a class (pointer down, or
 // Space/Enter down); the camera starts if it is off.
 func (p *TeachPanel) HoldStart(event vugu.DOMEvent, id int) {
+	if strings.HasPrefix(event.PropString("type"), "pointer") && event.PropFloat64("button") != 0 {
+		return // only the primary button (or a touch, or a pen's tip)
+	}
 	if event.PropString("type") == "keydown" {
 		key := event.PropString("key")
 		if key != " " && key != "Enter" {
@@ -711,6 +714,11 @@ func (p *TeachPanel) HoldEnd(event vugu.DOMEvent) {
 	}
 	if k := t.class(t.Capturing); k != nil {
 		t.Say = strconv.Itoa(t.Captured) + " frames added to \u201c" + k.Name + "\u201d: " + strconv.Itoa(len(k.Examples)) + " examples."
+	}
+	if t.Captured == 0 && p.App.Cam.Err != "" {
+		t.Err = "No frames were added: " + p.App.Cam.Err
+	} else if t.Captured == 0 && !p.App.Cam.On {
+		t.Err = "No frames were added: the camera was still starting. Hold the button while the camera shows the object."
 	}
 	t.Capturing = 0
 }
