@@ -415,6 +415,17 @@ func TestTeachFolder(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	shot(t, ctx, "teach-12-trained-360")
 
+	// Storage full: the page says so and keeps the example in memory.
+	js[bool](t, ctx, `(() => { IDBObjectStore.prototype.put = function () { throw new DOMException('the quota is used up', 'QuotaExceededError'); }; return true; })()`)
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(classSel(3)+` [data-testid=teach-files]`), novelPhotos(t, "snowdrop", perClass+2)[perClass+1:])); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "storage full said", `(document.querySelector('[data-testid=teach-error]') || {}).textContent && document.querySelector('[data-testid=teach-error]').textContent.includes('storage for the page is full')`, 30*time.Second)
+	if n := count(t, ctx, 3); n != perClass+1 {
+		t.Errorf("with storage full the class has %d examples, want %d (kept in memory)", n, perClass+1)
+	}
+	t.Logf("storage full: %q", js[string](t, ctx, `document.querySelector('[data-testid=teach-error]').textContent`))
+
 	// Forget: storage and view emptied, the base model back.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=teach-forget]`))); err != nil {
 		t.Fatal(err)

@@ -202,6 +202,9 @@ func idbWrite(f func(examples, state js.Value)) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = errors.New("storage failed")
+			if je, ok := r.(js.Error); ok {
+				err = idbError(je.Value) // a request refused at once, say QuotaExceededError
+			}
 		}
 	}()
 	tx := db.Call("transaction", []any{"examples", "state"}, "readwrite")
