@@ -62,13 +62,36 @@ func (e *Engine) Load(b []byte) (protocol.ModelInfo, error) {
 	if err != nil {
 		return protocol.ModelInfo{}, err
 	}
+	return e.install(c, len(b), start), nil
+}
+
+// Use makes a model already in memory (a taught one, or the base again)
+// the current model; size is its weight file's size, for the info.
+func (e *Engine) Use(m *weights.Model, size int) (protocol.ModelInfo, error) {
+	start := time.Now()
+	c, err := classifier.New(m)
+	if err != nil {
+		return protocol.ModelInfo{}, err
+	}
+	return e.install(c, size, start), nil
+}
+
+// Model is the current model; nil before a load.
+func (e *Engine) Model() *weights.Model {
+	if e.c == nil {
+		return nil
+	}
+	return e.c.Model()
+}
+
+func (e *Engine) install(c *classifier.Classifier, size int, start time.Time) protocol.ModelInfo {
 	m := c.Model()
 	info := protocol.ModelInfo{
 		Name:      m.Name,
 		Arch:      m.Arch.Name,
 		Labels:    m.Labels,
 		Quant:     quantOf(m),
-		Bytes:     len(b),
+		Bytes:     size,
 		InW:       m.Arch.InW,
 		InH:       m.Arch.InH,
 		Resize:    m.Prep.Resize,
@@ -83,7 +106,7 @@ func (e *Engine) Load(b []byte) (protocol.ModelInfo, error) {
 	}
 	info.LoadMs = ms(time.Since(start))
 	e.c, e.info = c, info
-	return info, nil
+	return info
 }
 
 // maxPlausibleVersion: a version field above it is not one this format

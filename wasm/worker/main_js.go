@@ -114,6 +114,12 @@ func dispatch(data js.Value) {
 		tensor(m)
 	case *protocol.Helper:
 		helperMessage(m.Msg)
+	case *protocol.TeachAdd:
+		teachAdd(m)
+	case *protocol.TeachTrain:
+		teachTrain(m)
+	case *protocol.UseBase:
+		useBase(m)
 	default:
 		reply(&protocol.Error{ID: id, Kind: protocol.ErrFrame, Message: "worker: unexpected " + m.Type() + " message"})
 	}
