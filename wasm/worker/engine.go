@@ -178,8 +178,11 @@ func quantOf(m *weights.Model) string {
 // (the layout of ImageData.data), width x height. pix is only read during
 // the call. Preprocessing is the prep package's, driven by the weight file,
 // so the tensor is the one the native CLI makes from the same pixels. The
-// Result's ID is left for the caller.
-func (e *Engine) Classify(pix []byte, width, height int) (protocol.Result, error) {
+// Result's ID is left for the caller. crop says the pixels are already the
+// part the preprocessing keeps (a camera frame cut by LiveCrop): they are
+// then only normalised (classifier.ClassifyCrop), not resized and cropped
+// again.
+func (e *Engine) Classify(pix []byte, width, height int, crop bool) (protocol.Result, error) {
 	if e.c == nil {
 		return protocol.Result{}, ErrNoModel
 	}
@@ -188,7 +191,11 @@ func (e *Engine) Classify(pix []byte, width, height int) (protocol.Result, error
 	}
 	img := frameImage(pix, width, height)
 	start := time.Now()
-	res, err := e.c.Classify(img, TopK)
+	classify := e.c.Classify
+	if crop {
+		classify = e.c.ClassifyCrop
+	}
+	res, err := classify(img, TopK)
 	if e.calls++; e.calls >= GCEvery {
 		e.calls = 0
 		e.gcs++

@@ -28,6 +28,7 @@ type picture struct {
 	pix              []byte // RGBA, not premultiplied; the reused frame buffer
 	w, h             int
 	sourceW, sourceH int
+	crop             bool // cut to the model's crop (LiveCrop)
 }
 
 // readImage returns the pixels of a Classify or Tensor message's image,
@@ -51,9 +52,10 @@ func readImage(id int, img any, live bool) (picture, *protocol.Error) {
 	sw, sh := bmp.Get("width").Int(), bmp.Get("height").Int()
 	src := image.Rect(0, 0, sw, sh)
 	w, h := FitWithin(sw, sh, protocol.ImageSide)
+	crop := false
 	if p, ok := engine.Prep(); ok && live {
 		if r := LiveCrop(sw, sh, p); !r.Empty() {
-			src, w, h = r, p.CropW, p.CropH
+			src, w, h, crop = r, p.CropW, p.CropH, true
 		}
 	}
 	if w == 0 {
@@ -64,7 +66,7 @@ func readImage(id int, img any, live bool) (picture, *protocol.Error) {
 		return picture{}, perr
 	}
 	pix, perr := copyFrame(id, data)
-	return picture{pix: pix, w: w, h: h, sourceW: sw, sourceH: sh}, perr
+	return picture{pix: pix, w: w, h: h, sourceW: sw, sourceH: sh, crop: crop}, perr
 }
 
 // bitmapOf is v as an ImageBitmap: v itself, or a File or Blob decoded by
