@@ -83,11 +83,21 @@ func (m *ModelState) Percent() int {
 
 // Item states.
 const (
+	ItemWaiting     = "waiting" // for the model, still downloading
 	ItemDecoding    = "decoding"
 	ItemClassifying = "classifying"
 	ItemDone        = "done"
 	ItemError       = "error"
 )
+
+// WaitingWords is a photo's state while the model downloads: "Waiting for
+// the model (14%)…", without the percentage when the size is unknown (p < 0).
+func WaitingWords(p int) string {
+	if p < 0 {
+		return "Waiting for the model…"
+	}
+	return "Waiting for the model (" + strconv.Itoa(p) + "%)…"
+}
 
 // Item is one photo the user gave the page (picker, drop or paste).
 type Item struct {

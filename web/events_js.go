@@ -51,6 +51,10 @@ func installGlobalHandlers(c *Root) {
 	on(global, "drop", func(ev js.Value) {
 		ev.Call("preventDefault")
 		depth = 0
+		if entries := droppedFolders(ev.Get("dataTransfer")); entries != nil {
+			go c.dropFolders(entries) // a batch (batch_js.go)
+			return
+		}
 		files := fileList(ev.Get("dataTransfer").Get("files")) // only readable during the event
 		go c.update(func() {
 			c.Dragging = false

@@ -16,6 +16,7 @@ type Root struct {
 	Manifest protocol.Manifest
 	Model    ModelState
 	Items    []*Item // newest first
+	Batch    *Batch  // many photos at once (batch.go), or nil
 	Cam      CamState
 	Dragging bool
 	Notice   string // a page-wide problem, shown in an alert until dismissed (per-photo and model-file errors are shown where they belong)
@@ -282,6 +283,10 @@ func (c *Root) AddFiles(files []fileRef, via string) {
 		return
 	}
 	c.Notice = ""
+	if len(photos) >= BatchFrom || via == ViaFolder {
+		c.addBatch(photos)
+		return
+	}
 	// Items are shown at once, newest first, and classified in order.
 	for i := len(photos) - 1; i >= 0; i-- {
 		f := photos[i]
@@ -320,6 +325,11 @@ func (c *Root) classifyPhoto(f fileRef) {
 			c.Said = f.Name() + ": " + msg
 		})
 	}
+	c.update(func() {
+		if c.Model.Status == StatusLoading {
+			it.State = ItemWaiting
+		}
+	})
 	if !c.waitReady() {
 		fail("The model is not available, so the photo could not be classified.")
 		return
@@ -374,7 +384,9 @@ func (c *Root) Rerun(it *Item) {
 }
 
 // Busy reports whether a photo is still being worked on.
-func (c *Root) Busy(it *Item) bool { return it.State == ItemDecoding || it.State == ItemClassifying }
+func (c *Root) Busy(it *Item) bool {
+	return it.State == ItemWaiting || it.State == ItemDecoding || it.State == ItemClassifying
+}
 
 // PasteWithoutImage tells the user that what was pasted (text) is not
 // something to classify. Called under the event lock by the paste handler.

@@ -183,7 +183,17 @@ type Classify struct {
 	// it to the model's input (the part its preprocessing keeps), which is
 	// quicker than the exact resize a photo gets.
 	Live bool `json:"live,omitempty"`
+	// Thumb asks for a thumbnail of the photo in the Result, at most this
+	// many pixels on its longer side (0: none). A batch of photos shows
+	// these instead of the photos themselves, so memory stays flat.
+	Thumb int `json:"thumb,omitempty"`
+	// Probs asks for every class's probability in the Result (a batch's
+	// export), not only the top 5.
+	Probs bool `json:"probs,omitempty"`
 }
+
+// MaxThumb is the largest Classify.Thumb the worker makes.
+const MaxThumb = 512
 
 // ImageSide is the longest side, in pixels, of a photo the worker
 // classifies: larger ones are scaled down by the browser first, so a
@@ -203,6 +213,11 @@ type Result struct {
 	SourceHeight int `json:"sourceHeight"`
 	Width        int `json:"width"`
 	Height       int `json:"height"`
+	// Probs is every class's calibrated probability, in the model's label
+	// order, when Classify.Probs asked for it.
+	Probs []float64 `json:"probs,omitempty"`
+	// Thumb is the thumbnail Classify.Thumb asked for: a JPEG Blob.
+	Thumb any `json:"thumb,omitempty"`
 }
 
 // Pred is one class and its calibrated probability.

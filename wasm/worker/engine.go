@@ -178,6 +178,10 @@ func (e *Engine) Classify(pix []byte, width, height int) (protocol.Result, error
 	for i, p := range res.Top {
 		r.Top[i] = protocol.Pred{Label: p.Label, Index: p.Index, Prob: float64(p.Prob)}
 	}
+	r.Probs = make([]float64, len(res.Probs))
+	for i, p := range res.Probs {
+		r.Probs[i] = float64(p)
+	}
 	if e.c.Splitting() {
 		r.Workers = 2
 	}
