@@ -67,6 +67,9 @@ type ModelState struct {
 	Gen         int    // how many models became ready so far: 1 for the first, +1 per swap
 	Swapped     string // "Now using my-flowers (5 classes)" after a successful swap
 	Builtin     bool   // the model in use is the one the app ships (the manifest's)
+	Kept        bool   // the model in use is a file the user chose, kept for the next visit (kept.go)
+	// FromLastVisit: the kept model was loaded at start, from the last visit.
+	FromLastVisit bool
 }
 
 // Percent is the download progress, 0..100, or -1 when the size is unknown.

@@ -115,6 +115,9 @@ func (c *Root) boot() {
 	}
 	c.modelURL = url
 	c.loadModelURL(url, fromParam)
+	if !fromParam && c.Model.Status == StatusReady {
+		c.loadKept() // a model the user chose last time (kept.go)
+	}
 }
 
 // loadModelURL downloads (or takes from the cache), verifies and installs a
@@ -151,7 +154,7 @@ func (c *Root) loadModelURL(url string, custom bool) {
 func (c *Root) loadModelFile(f fileRef) {
 	replacing := c.startLoad("Reading " + f.Name())
 	<-c.engine
-	info, _, err := workerLoad(protocol.Load{Bytes: f.h}, c.loadProgress())
+	info, _, err := workerLoad(protocol.Load{Bytes: f.h, Keep: true}, c.loadProgress())
 	c.engine <- struct{}{}
 	if err != nil {
 		msg, detail := loadError(err)
@@ -159,6 +162,7 @@ func (c *Root) loadModelFile(f fileRef) {
 		return
 	}
 	c.modelReady(info, f.Name(), false)
+	c.update(func() { c.Model.Kept = true })
 }
 
 // startLoad shows that a load started; it reports whether another model
@@ -213,6 +217,7 @@ func (c *Root) modelReady(info protocol.ModelInfo, source string, fromCache bool
 		c.Model.Status, c.Model.Phase, c.Model.Err = StatusReady, "", ""
 		c.Model.ReplaceErr, c.Model.ErrDetail = "", ""
 		c.Model.FromCache = fromCache
+		c.Model.Kept, c.Model.FromLastVisit = false, false
 		c.Model.Info = &info
 		c.Model.Source = source
 		c.Model.Builtin = source == c.Manifest.Model

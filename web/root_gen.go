@@ -231,7 +231,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					}
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n\t\t\t"}
 					vgparent.AppendChild(vgn)
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "label", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "btn secondary file-btn folder-btn"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "folder-btn"}}}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "label", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "btn secondary file-btn folder-btn pointer-only"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "folder-btn"}}}
 					vgparent.AppendChild(vgn)
 					{
 						vgparent := vgn

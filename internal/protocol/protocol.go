@@ -40,6 +40,7 @@
 //	page -> worker    Load{ID, URL|Bytes}          -> Progress{ID, ...}..., then Loaded{ID, Info} or Error
 //	page -> worker    Classify{ID, Image, Live}    -> Result{ID, ...} or Error
 //	page -> worker    Tensor{ID, Image}            -> TensorData{ID, Data} or Error (tests)
+//	page -> worker    Forget{ID}                   -> Forgotten{ID} (drop the file Load.Keep kept)
 //	worker -> page    Ready{}                         once, when the worker's Go has started
 //	page -> worker.js Module{Module}, ModuleError{}   the compiled worker, before anything else
 //	worker -> helper  Split{Gen, Shared, Bytes}    -> SplitReady{Gen} or SplitError{Gen}
@@ -78,6 +79,8 @@ const (
 	TypeSplitReady  = "split-ready"
 	TypeSplitError  = "split-error"
 	TypeHelper      = "helper"
+	TypeForget      = "forget"
+	TypeForgotten   = "forgotten"
 )
 
 // Message is one message of the protocol.
@@ -103,6 +106,8 @@ var messages = map[string]func() Message{
 	TypeSplitReady:  func() Message { return new(SplitReady) },
 	TypeSplitError:  func() Message { return new(SplitError) },
 	TypeHelper:      func() Message { return new(Helper) },
+	TypeForget:      func() Message { return new(Forget) },
+	TypeForgotten:   func() Message { return new(Forgotten) },
 }
 
 // ---- page <-> worker ----
@@ -123,6 +128,12 @@ type Load struct {
 	// response does not say it (a compressed response).
 	Size  int64 `json:"size,omitempty"`
 	Bytes any   `json:"bytes,omitempty"` // or the file itself: a File or Blob, or a Uint8Array
+	// Keep asks the worker to keep the file, once verified, for the next
+	// visit (a model the user chose), in place of the one kept before.
+	Keep bool `json:"keep,omitempty"`
+	// Kept asks for the file kept by an earlier Keep (no URL or Bytes).
+	// Answer: Loaded, or Error with Kind ErrNoKept when none is kept.
+	Kept bool `json:"kept,omitempty"`
 }
 
 // BootLoadID is the id of the default model's load, which boot.js asks
@@ -248,6 +259,7 @@ const (
 	ErrFrame      = "frame"       // the message, or pixels the engine refuses
 	ErrImage      = "image"       // a file the browser cannot open as an image; Message says why, for the user
 	ErrWeightFile = "weight-file" // a file sent as a photo is a weight file: load it instead
+	ErrNoKept     = "no-kept"     // a Load of the kept file, and none is kept
 )
 
 // What is wrong with a weight file the worker refused (Error.Problem, with
@@ -288,6 +300,18 @@ type Module struct {
 // worker.js): it then answers every request with an Error.
 type ModuleError struct {
 	Message string `json:"message"`
+}
+
+// Forget asks the worker to drop the file kept by Load.Keep (page ->
+// worker): the user switched back to the default model. The model in use
+// does not change. Answer: Forgotten.
+type Forget struct {
+	ID int `json:"id"`
+}
+
+// Forgotten is the answer to Forget (worker -> page).
+type Forgotten struct {
+	ID int `json:"id"`
 }
 
 // ---- worker <-> helper worker ----
@@ -357,6 +381,8 @@ func (*Split) Type() string       { return TypeSplit }
 func (*SplitReady) Type() string  { return TypeSplitReady }
 func (*SplitError) Type() string  { return TypeSplitError }
 func (*Helper) Type() string      { return TypeHelper }
+func (*Forget) Type() string      { return TypeForget }
+func (*Forgotten) Type() string   { return TypeForgotten }
 
 // ---- encoding ----
 

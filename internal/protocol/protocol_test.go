@@ -10,7 +10,7 @@ import (
 // examples has one message of every type, each field set, for the round
 // trip. A new message goes here too (the test fails until it does).
 var examples = []Message{
-	&Load{ID: 1, URL: "flowers.0123456789abcdef.alexnet", Cache: true, Size: 8_600_000, Bytes: []byte("ALXN")},
+	&Load{ID: 1, URL: "flowers.0123456789abcdef.alexnet", Cache: true, Size: 8_600_000, Bytes: []byte("ALXN"), Keep: true, Kept: true},
 	&Progress{ID: BootLoadID, Phase: PhaseDownload, Loaded: 1 << 20, Total: 8_600_000, Cached: true},
 	&Loaded{ID: 1, Cached: true, Info: ModelInfo{Name: "flowers", Arch: "seed", Labels: []string{"daisy", "rose"}, Quant: "int8 + float32",
 		Params: 58_000_000, Bytes: 8_600_000, LoadMs: 81.5, InW: 224, InH: 224, Resize: 256, Threshold: 0.89}},
@@ -27,6 +27,8 @@ var examples = []Message{
 	&SplitReady{Gen: 5},
 	&SplitError{Gen: 5, Message: "decode failed"},
 	&Helper{Msg: map[string]any{"type": "split-ready", "gen": 5.0}},
+	&Forget{ID: 6},
+	&Forgotten{ID: 6},
 }
 
 func TestRoundTrip(t *testing.T) {

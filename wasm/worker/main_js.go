@@ -114,6 +114,8 @@ func dispatch(data js.Value) {
 		tensor(m)
 	case *protocol.Helper:
 		helperMessage(m.Msg)
+	case *protocol.Forget:
+		forget(m)
 	default:
 		reply(&protocol.Error{ID: id, Kind: protocol.ErrFrame, Message: "worker: unexpected " + m.Type() + " message"})
 	}
