@@ -14,4 +14,4 @@ func workerClassifyRow(handle) (protocol.Result, string, error) {
 func download(string, string, []byte) {}
 
 func folderFromInput(vugu.DOMEvent) []fileRef { return nil }
-func workerForget() error { return errUnsupported }
+func workerForget() error                     { return errUnsupported }
