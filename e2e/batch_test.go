@@ -337,3 +337,32 @@ func TestKeptModel(t *testing.T) {
 		t.Errorf("after switching back and a reload the model is %q, want %q", got, defaultName)
 	}
 }
+
+// TestBatchFolder: the folder chooser takes a folder with a sub-folder and
+// a file that is not an image: the images make a batch, named by their
+// path in the folder.
+func TestBatchFolder(t *testing.T) {
+	_, s := servedApp(t)
+	ctx := newBrowser(t, nil)
+	uxOpen(t, ctx, s.URL+"/", 1280, 900)
+	dir := filepath.Join(t.TempDir(), "garden")
+	if err := os.MkdirAll(filepath.Join(dir, "back"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	photos := valPhotos(t, 1)[:3]
+	for i, p := range []string{"a.jpg", "b.jpg", "back/c.jpg"} {
+		if err := os.WriteFile(filepath.Join(dir, p), mustRead(t, photos[i].Path), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a photo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	upload(t, ctx, `[data-testid=folder-input]`, dir)
+	waitFor(t, ctx, "folder batch done", `(document.querySelector('[data-testid=batch]') || {dataset: {}}).dataset.running === 'false'`, 60*time.Second)
+	names := js[[]string](t, ctx, `[...document.querySelectorAll('[data-testid=batch-row]')].map(r => r.dataset.name + ' ' + r.dataset.state)`)
+	want := "garden/a.jpg done,garden/b.jpg done,garden/back/c.jpg done"
+	if got := strings.Join(names, ","); got != want {
+		t.Errorf("folder rows %q, want %q", got, want)
+	}
+}

@@ -70,6 +70,15 @@ func (c *BatchPanel) NotSureAttr(r *BatchRow) string {
 	return strconv.FormatBool(r.State == ItemDone && r.Res.NotSure)
 }
 
+// Verdict is a row's answer (RowVerdict), or "Waiting for the model
+// (14%)…" while the model downloads.
+func (c *BatchPanel) Verdict(r *BatchRow) string {
+	if r.State == ItemWaiting && c.App.Model.Status == StatusLoading {
+		return WaitingWords(c.App.Model.Percent())
+	}
+	return RowVerdict(r)
+}
+
 // VerdictClass styles a row's answer.
 func (c *BatchPanel) VerdictClass(r *BatchRow) string {
 	switch {

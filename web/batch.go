@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -90,12 +91,13 @@ func (b *Batch) Add(files []fileRef, firstID int) int {
 	return max(n, 0)
 }
 
-// Running reports whether rows are still waiting.
-func (b *Batch) Running() bool { return b.next < len(b.Rows) && !b.Canceled }
+// Running reports whether rows are still waiting or being classified.
+func (b *Batch) Running() bool { return b.Done < len(b.Rows) }
 
-// Next is the next row to classify, or nil when none is left.
+// Next is the next row to classify, or nil when none is left (or the
+// batch was canceled).
 func (b *Batch) Next() *BatchRow {
-	if !b.Running() {
+	if b.Canceled || b.next >= len(b.Rows) {
 		return nil
 	}
 	r := b.Rows[b.next]
@@ -118,9 +120,10 @@ func (b *Batch) Finish(r *BatchRow, res protocol.Result, err string, now float64
 	}
 }
 
-// Cancel stops the batch: the rows not started are canceled.
+// Cancel stops the batch: the rows not started are canceled (the one
+// being classified finishes).
 func (b *Batch) Cancel(now float64) {
-	if !b.Running() {
+	if b.Canceled || !b.Running() {
 		return
 	}
 	b.Canceled = true
@@ -129,7 +132,9 @@ func (b *Batch) Cancel(now float64) {
 		b.Done++
 	}
 	b.next = len(b.Rows)
-	b.EndMs = now
+	if !b.Running() {
+		b.EndMs = now
+	}
 }
 
 // Progress is "142 of 500".
@@ -352,7 +357,7 @@ func (c *Root) addBatch(photos []fileRef) {
 	}
 	b := c.Batch
 	n := 0
-	if b != nil && b.Running() {
+	if b != nil && b.Running() && !b.Canceled {
 		n = b.Add(photos, c.nextID+1)
 	} else {
 		c.clearBatch()
@@ -443,6 +448,12 @@ func (c *Root) clearBatch() {
 
 // ViaFolder is the Via of photos from a dropped or chosen folder: always a batch.
 const ViaFolder = "folder"
+
+// sortByName puts a folder's files in the order of their paths (the
+// browser lists them in no set order).
+func sortByName(files []fileRef) {
+	sort.SliceStable(files, func(i, j int) bool { return files[i].name < files[j].name })
+}
 
 // IsImageName reports whether a file name has an image extension (for
 // files the browser gave no type).

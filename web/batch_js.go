@@ -96,6 +96,7 @@ func folderFiles(entries []js.Value) []fileRef {
 	for _, e := range entries {
 		walk(e)
 	}
+	sortByName(out)
 	return out
 }
 
@@ -132,6 +133,7 @@ func folderInput(fl js.Value) []fileRef {
 		}
 		out = append(out, f)
 	}
+	sortByName(out)
 	return out
 }
 

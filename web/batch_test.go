@@ -115,12 +115,17 @@ func TestBatchPagesAndCancel(t *testing.T) {
 	}
 	b.Finish(b.Next(), res("a", 0, 1, false, 1), "", 1)
 	b.Next() // being classified when canceled
+	inFlight := b.Rows[1]
 	b.Cancel(2)
-	if b.Running() || b.Next() != nil {
-		t.Error("a canceled batch still runs")
+	if b.Next() != nil {
+		t.Error("a canceled batch gave another photo")
 	}
-	if b.Done != 249 {
-		t.Errorf("done %d after cancel, want 249 (the photo in the worker finishes later)", b.Done)
+	if b.Done != 249 || !b.Running() {
+		t.Errorf("done %d, running %v after cancel, want 249 and running (the photo in the worker finishes later)", b.Done, b.Running())
+	}
+	b.Finish(inFlight, res("a", 0, 1, false, 1), "", 3)
+	if b.Running() || b.EndMs != 3 {
+		t.Errorf("running %v, end %v after the last photo", b.Running(), b.EndMs)
 	}
 	if n := b.Add(make([]fileRef, MaxBatch), 300); n != MaxBatch-250 {
 		t.Errorf("Add took %d, want %d (MaxBatch)", n, MaxBatch-250)
