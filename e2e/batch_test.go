@@ -255,6 +255,19 @@ func TestBatch(t *testing.T) {
 		}
 		shot(t, ctx, fmt.Sprintf("batch-%d", vp.w))
 	}
+
+	// The same photos again make a new batch, which Cancel stops: the
+	// photos not started are counted as canceled, the batch ends.
+	upload(t, ctx, `[data-testid=file-input]`, paths...)
+	waitFor(t, ctx, "new batch started", `document.querySelector('[data-testid=batch]').dataset.running === 'true' && +document.querySelector('[data-testid=batch]').dataset.done >= 5`, 60*time.Second)
+	click(t, ctx, `[data-testid=batch-cancel]`)
+	waitFor(t, ctx, "batch canceled", `document.querySelector('[data-testid=batch]').dataset.running === 'false'`, 30*time.Second)
+	canceled := js[int](t, ctx, `+((document.querySelector('[data-testid=batch-filter][data-filter=canceled]') || {dataset: {}}).dataset.count || 0)`)
+	done := js[int](t, ctx, `+document.querySelector('[data-testid=batch]').dataset.done`)
+	t.Logf("canceled after %d photos: %d canceled", done-canceled, canceled)
+	if canceled == 0 || canceled >= n-5 || done != n {
+		t.Errorf("after Cancel: %d canceled, %d of %d done", canceled, done, n)
+	}
 }
 
 // TestWaitingForModel: a photo picked while the model downloads (slowed

@@ -132,7 +132,7 @@ func (c *BatchPanel) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgparent.AppendChild(vgn)
 				vgn.AddAttrInterface("aria-pressed", c.PressedAttr(s.Filter))
 				vgn.AddAttrInterface("data-count", s.N)
-				vgn.AddAttrInterface("data-filter", s.Filter)
+				vgn.AddAttrInterface("data-filter", FilterAttr(s.Filter))
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
 					EventType: "click",
 					Func:      func(event vugu.DOMEvent) { c.SetFilter(event, s.Filter) },

@@ -37,12 +37,22 @@ const (
 // ItemDone, ItemError).
 const RowCanceled = "canceled"
 
-// Filters besides a class label.
+// Filters besides a class label (a NUL first: no label starts with one).
 const (
-	FilterAll     = ""
-	FilterNotSure = "\x00not-sure"
-	FilterFailed  = "\x00failed"
+	FilterAll      = ""
+	FilterNotSure  = "\x00not-sure"
+	FilterFailed   = "\x00failed"
+	FilterCanceled = "\x00canceled"
 )
+
+// FilterAttr is a filter's data-filter: "all", "not-sure", "failed",
+// "canceled", or the class label.
+func FilterAttr(f string) string {
+	if f == FilterAll {
+		return "all"
+	}
+	return strings.TrimPrefix(f, "\x00")
+}
 
 // BatchRow is one photo of a batch.
 type BatchRow struct {
@@ -194,7 +204,7 @@ func (b *Batch) Summary() []Tally {
 		out = append(out, Tally{Filter: FilterFailed, Label: "Could not open", N: failed})
 	}
 	if canceled > 0 {
-		out = append(out, Tally{Filter: "\x00canceled", Label: "Canceled", N: canceled})
+		out = append(out, Tally{Filter: FilterCanceled, Label: "Canceled", N: canceled})
 	}
 	return out
 }
@@ -208,7 +218,7 @@ func keep(r *BatchRow, f string) bool {
 		return r.State == ItemDone && r.Res.NotSure
 	case FilterFailed:
 		return r.State == ItemError
-	case "\x00canceled":
+	case FilterCanceled:
 		return r.State == RowCanceled
 	}
 	return r.State == ItemDone && !r.Res.NotSure && len(r.Res.Top) > 0 && r.Res.Top[0].Label == f
