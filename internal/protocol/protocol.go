@@ -37,8 +37,8 @@
 //
 // # The exchanges
 //
-//	page -> worker    Load{ID, URL|Bytes}          -> Progress{ID, ...}..., then Loaded{ID, Info} or Error
-//	page -> worker    Classify{ID, Image, Live}    -> Result{ID, ...} or Error
+//	page -> worker    Load{ID, URL|Bytes|Kept, Keep} -> Progress{ID, ...}..., then Loaded{ID, Info} or Error
+//	page -> worker    Classify{ID, Image, Live, Thumb, Probs} -> Result{ID, ..., Probs, Thumb} or Error
 //	page -> worker    Tensor{ID, Image}            -> TensorData{ID, Data} or Error (tests)
 //	page -> worker    Forget{ID}                   -> Forgotten{ID} (drop the file Load.Keep kept)
 //	worker -> page    Ready{}                         once, when the worker's Go has started
