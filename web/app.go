@@ -67,6 +67,11 @@ type ModelState struct {
 	Gen         int    // how many models became ready so far: 1 for the first, +1 per swap
 	Swapped     string // "Now using my-flowers (5 classes)" after a successful swap
 	Builtin     bool   // the model in use is the one the app ships (the manifest's)
+	// Slow is the watchdog's message (SlowWords): a pass of this model is
+	// taking, or took (SlowDone), far longer than expected.
+	Slow     string
+	SlowDone bool
+	Restart  string // the worker stopped and was restarted (RestartWords)
 }
 
 // Percent is the download progress, 0..100, or -1 when the size is unknown.

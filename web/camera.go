@@ -110,6 +110,7 @@ func (c *Root) runCamera(deviceID string) {
 		var res protocol.Result
 		select {
 		case <-c.engine:
+			c.reviveIfStopped()
 			res, err = workerClassify(fr, true)
 			c.engine <- struct{}{}
 		default:

@@ -48,6 +48,7 @@ func (c *Root) Init(ctx vugu.InitCtx) {
 	c.engine <- struct{}{}
 	go c.boot()
 	go c.photoLoop()
+	go c.superviseWorker()
 }
 
 // update runs f under the event lock and re-renders.
@@ -123,6 +124,7 @@ func (c *Root) loadModelURL(url string, custom bool) {
 	replacing := c.startLoad("Downloading")
 	progress := c.loadProgress()
 	<-c.engine
+	c.reviveIfStopped()
 	var info protocol.ModelInfo
 	var cached, ok bool
 	var err error
@@ -150,6 +152,7 @@ func (c *Root) loadModelURL(url string, custom bool) {
 func (c *Root) loadModelFile(f fileRef) {
 	replacing := c.startLoad("Reading " + f.Name())
 	<-c.engine
+	c.reviveIfStopped()
 	info, _, err := workerLoad(protocol.Load{Bytes: f.h}, c.loadProgress())
 	c.engine <- struct{}{}
 	if err != nil {
@@ -198,6 +201,9 @@ func loadError(err error) (msg, detail string) {
 	if errors.As(err, &pe) && pe.Kind == protocol.ErrModel {
 		return ModelProblem(pe.Problem), pe.Message
 	}
+	if errors.As(err, &pe) && pe.Kind == protocol.ErrStopped {
+		return "This model could not be loaded: " + pe.Message + ".", ""
+	}
 	return ModelProblem(""), err.Error()
 }
 
@@ -211,6 +217,7 @@ func (c *Root) modelReady(info protocol.ModelInfo, source string, fromCache bool
 		}
 		c.Model.Status, c.Model.Phase, c.Model.Err = StatusReady, "", ""
 		c.Model.ReplaceErr, c.Model.ErrDetail = "", ""
+		c.Model.Slow, c.Model.Restart = "", ""
 		c.Model.FromCache = fromCache
 		c.Model.Info = &info
 		c.Model.Source = source
@@ -328,6 +335,7 @@ func (c *Root) classifyPhoto(f fileRef) {
 	url := previewURL(f)
 	c.update(func() { it.PreviewURL, it.State = url, ItemClassifying })
 	<-c.engine
+	c.reviveIfStopped()
 	res, err := workerClassify(f.h, false)
 	c.engine <- struct{}{}
 	if err != nil {

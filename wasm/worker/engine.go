@@ -81,6 +81,9 @@ func (e *Engine) Load(b []byte) (protocol.ModelInfo, error) {
 		}
 		info.Params += n
 	}
+	if cost, err := m.Cost(); err == nil { // Decode checked it already
+		info.FLOPs = cost.FLOPs
+	}
 	info.LoadMs = ms(time.Since(start))
 	e.c, e.info = c, info
 	return info, nil

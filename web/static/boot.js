@@ -44,7 +44,11 @@
 		window.alexnetEarly = early;
 		const module = WebAssembly.compileStreaming(fetch(m.worker));
 		module.catch(() => {}); // the worker reports failures
-		const worker = new Worker('worker.js?exec=' + encodeURIComponent(m.wasmExec));
+		early.module = module; // kept: a restarted worker gets the same module
+		// The Web Lock the worker holds while it lives (worker.js): the UI
+		// learns from it that the worker is gone (web/worker_js.go).
+		early.lock = navigator.locks ? 'flowerscope-worker-' + Math.random().toString(36).slice(2) + Date.now().toString(36) : '';
+		const worker = new Worker('worker.js?exec=' + encodeURIComponent(m.wasmExec) + (early.lock ? '&lock=' + early.lock : ''));
 		early.worker = worker;
 		if (!new URLSearchParams(location.search).get('model')) {
 			worker.postMessage({ type: 'load', id: -1, url: m.model, cache: true, size: m.modelSize || 0 });

@@ -4,10 +4,33 @@
 // ({type:"module"}); messages that arrive before Go has started are kept
 // and replayed. Every message is package internal/protocol's; Go decodes
 // and draws the images itself (wasm/worker/image_js.go).
+//
+// When Go exits (a fatal error: out of memory, say), this posts
+// protocol.Exit with the error Go printed and closes the worker. The
+// page's worker holds the Web Lock named by the URL's lock parameter for
+// as long as it lives, so that the page learns when it is gone, however it
+// went (protocol: "A worker that stops").
 'use strict';
 const params = new URL(self.location.href).searchParams;
 const safe = (name, fallback) => (/^[A-Za-z0-9_.-]+$/.test(name || '') ? name : fallback);
 importScripts(safe(params.get('exec'), 'wasm_exec.js'));
+
+// The fatal error Go writes to stderr before it exits, for Exit's message.
+let fatal = '';
+{
+	const write = globalThis.fs.writeSync.bind(globalThis.fs);
+	const decoder = new TextDecoder('utf-8');
+	let line = '';
+	globalThis.fs.writeSync = (fd, buf) => {
+		if (fd === 2 && !fatal) {
+			line += decoder.decode(buf);
+			const m = /(^|\n)(fatal error: [^\n]*)\n/.exec(line);
+			if (m) fatal = m[2];
+			line = line.slice(-200);
+		}
+		return write(fd, buf);
+	};
+}
 
 // A helper (role=helper) is a second instance that the main worker starts
 // on cross-origin isolated pages to compute half of every layer
@@ -15,6 +38,18 @@ importScripts(safe(params.get('exec'), 'wasm_exec.js'));
 const role = params.get('role') === 'helper' ? 'helper' : 'main';
 self.alexnetRole = role;
 let wasmModule = null;
+
+// held resolves once this worker holds its lock (at once without one);
+// the lock is never released while the worker lives. A helper holds none.
+const lockName = role === 'main' ? params.get('lock') : null;
+const held = lockName && self.navigator.locks
+	? new Promise((resolve, reject) => {
+		self.navigator.locks.request(lockName, () => {
+			resolve();
+			return new Promise(() => {}); // held until the worker is gone
+		}).catch(reject);
+	})
+	: Promise.resolve();
 
 // alexnetSync is one exchange's barrier for split_js.go: publish that part
 // `me` finished exchange n, then wait until the other part has too. 1 when
@@ -40,6 +75,7 @@ if (role === 'main' && self.crossOriginIsolated && typeof SharedArrayBuffer === 
 		if (!wasmModule) return null;
 		const url = new URL(self.location.href);
 		url.searchParams.set('role', 'helper');
+		url.searchParams.delete('lock');
 		const helper = new Worker(url.href);
 		helper.postMessage({ type: 'module', module: wasmModule });
 		const toGo = (msg) => {
@@ -65,7 +101,12 @@ function fail(err) {
 
 async function start(module) {
 	wasmModule = module;
+	await held; // before Ready: the page asks for the lock once Ready arrives
 	const go = new Go();
+	go.exit = (code) => {
+		self.postMessage({ type: 'exit', code, message: fatal });
+		self.close();
+	};
 	const instance = await WebAssembly.instantiate(module, go.importObject);
 	go.run(instance); // main installs alexnetWorkerHandle, then waits for messages
 	const handle = self.alexnetWorkerHandle;
