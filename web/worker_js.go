@@ -4,6 +4,7 @@ package main
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strconv"
 	"syscall/js"
 	"time"
@@ -127,7 +128,7 @@ func spawnWorker() *workerClient {
 	url := "worker.js?exec=" + global.Call("encodeURIComponent", workerMf.WasmExec).String()
 	lock := ""
 	if global.Get("navigator").Get("locks").Truthy() {
-		lock = "flowerscope-worker-" + global.Get("Math").Call("random").Call("toString", 36).Call("slice", 2).String() + strconv.FormatInt(int64(nowMs()*1000), 36)
+		lock = "flowerscope-worker-" + strconv.FormatUint(rand.Uint64(), 36) // unique: locks are shared by the site's tabs
 		url += "&lock=" + lock
 	}
 	w := global.Get("Worker").New(url)
