@@ -63,8 +63,8 @@ var (
 		load protocol.Load
 		ok   bool
 	}
-	// restarts counts the workers started since the last classification
-	// that succeeded (workerRestart).
+	// restarts counts the workers that stopped by themselves since the
+	// last classification that succeeded (workerRestart).
 	restarts int
 	// watch times every Classify (Watchdog).
 	watch Watchdog
@@ -117,19 +117,21 @@ func startWorker(m protocol.Manifest) error {
 		}
 		return nil
 	}
-	workerModule = global.Get("WebAssembly").Call("compileStreaming", global.Call("fetch", m.Worker))
-	workerModule.Call("catch", js.FuncOf(func(js.Value, []js.Value) any { return nil })) // the worker reports it
 	wk = spawnWorker()
 	return nil
 }
 
-// spawnWorker starts a worker and posts it the compiled module.
+// spawnWorker starts a worker and posts it the compiled module (compiled
+// once, for the first worker that needs it).
 func spawnWorker() *workerClient {
 	url := "worker.js?exec=" + global.Call("encodeURIComponent", workerMf.WasmExec).String()
 	lock := ""
 	if global.Get("navigator").Get("locks").Truthy() {
 		lock = "flowerscope-worker-" + strconv.FormatUint(rand.Uint64(), 36) // unique: locks are shared by the site's tabs
 		url += "&lock=" + lock
+	}
+	if !workerModule.Truthy() {
+		workerModule = global.Get("WebAssembly").Call("compileStreaming", global.Call("fetch", workerMf.Worker))
 	}
 	w := global.Get("Worker").New(url)
 	go func() {
