@@ -75,8 +75,7 @@ func pooledArch(side, c, kernel int) nn.Arch {
 }
 
 // inWorker evaluates expr in the page's classifier worker (not its
-// helper), found among the browser's targets: the main worker's URL names
-// its Web Lock (worker.js).
+// helper, whose URL says role=helper), found among the browser's targets.
 func inWorker(t *testing.T, ctx context.Context, expr string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -87,7 +86,7 @@ func inWorker(t *testing.T, ctx context.Context, expr string) {
 		}
 		var found []target.ID
 		for _, ti := range targets {
-			if ti.Type == "worker" && strings.Contains(ti.URL, "/worker.js?") && strings.Contains(ti.URL, "lock=") {
+			if ti.Type == "worker" && strings.Contains(ti.URL, "/worker.js?") && !strings.Contains(ti.URL, "role=helper") {
 				found = append(found, ti.TargetID)
 			}
 		}

@@ -128,7 +128,6 @@ func spawnWorker() *workerClient {
 	lock := ""
 	if global.Get("navigator").Get("locks").Truthy() {
 		lock = "flowerscope-worker-" + strconv.FormatUint(rand.Uint64(), 36) // unique: locks are shared by the site's tabs
-		url += "&lock=" + lock
 	}
 	if !workerModule.Truthy() {
 		workerModule = global.Get("WebAssembly").Call("compileStreaming", global.Call("fetch", workerMf.Worker))
@@ -140,7 +139,7 @@ func spawnWorker() *workerClient {
 			port.Post(w, &protocol.ModuleError{Message: err.Error()})
 			return
 		}
-		port.Post(w, &protocol.Module{Module: mod})
+		port.Post(w, &protocol.Module{Module: mod, Lock: lock})
 	}()
 	return adoptWorker(w, lock, false)
 }

@@ -58,9 +58,9 @@
 // The page notices that its worker stopped in three ways (web/worker_js.go):
 // Exit; the worker's "error" event (an uncaught exception, a WebAssembly
 // trap); and a Web Lock that worker.js holds for as long as the worker
-// lives (its name is the worker URL's lock parameter), which the page asks
-// for after Ready and is granted when the worker is gone, however it went
-// (closed, terminated, crashed). Requests still waiting then fail with an
+// lives (Module.Lock names it), which the page asks for after Ready and
+// is granted when the worker is gone, however it went (closed,
+// terminated, crashed). Requests still waiting then fail with an
 // Error of Kind ErrStopped, which the page makes itself, and the page
 // starts a new worker. A helper that stops posts Exit to its worker too.
 package protocol
@@ -297,6 +297,10 @@ type Exit struct {
 // worker.js -> its helper). worker.js takes it before any other message.
 type Module struct {
 	Module any `json:"module"` // WebAssembly.Module
+	// Lock names the Web Lock the page's worker holds for as long as it
+	// lives ("A worker that stops"); empty for a helper, or without the
+	// Web Locks API.
+	Lock string `json:"lock,omitempty"`
 }
 
 // ModuleError says the worker's WebAssembly could not be compiled (page ->

@@ -21,7 +21,7 @@ var examples = []Message{
 	&TensorData{ID: 3, Data: []float32{0.5}},
 	&Error{ID: 4, Kind: ErrModel, Message: "weights: truncated file", Problem: ProblemTruncated},
 	&Ready{},
-	&Module{Module: "module"},
+	&Module{Module: "module", Lock: "flowerscope-worker-1"},
 	&ModuleError{Message: "no WebAssembly"},
 	&Split{Gen: 5, Shared: "sab", Bytes: []byte("ALXN")},
 	&SplitReady{Gen: 5},

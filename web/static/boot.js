@@ -48,7 +48,7 @@
 		// The Web Lock the worker holds while it lives (worker.js): the UI
 		// learns from it that the worker is gone (web/worker_js.go).
 		early.lock = navigator.locks ? 'flowerscope-worker-' + Math.random().toString(36).slice(2) + Date.now().toString(36) : '';
-		const worker = new Worker('worker.js?exec=' + encodeURIComponent(m.wasmExec) + (early.lock ? '&lock=' + early.lock : ''));
+		const worker = new Worker('worker.js?exec=' + encodeURIComponent(m.wasmExec));
 		early.worker = worker;
 		if (!new URLSearchParams(location.search).get('model')) {
 			worker.postMessage({ type: 'load', id: -1, url: m.model, cache: true, size: m.modelSize || 0 });
@@ -62,7 +62,7 @@
 			return kept;
 		};
 		module.then(
-			(module) => worker.postMessage({ type: 'module', module }),
+			(module) => worker.postMessage({ type: 'module', module, lock: early.lock }),
 			(err) => worker.postMessage({ type: 'module-error', message: String((err && err.message) || err) }));
 		say('Loading the app…');
 		const go = new Go();

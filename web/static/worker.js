@@ -7,9 +7,11 @@
 //
 // When Go exits (a fatal error: out of memory, say), this posts
 // protocol.Exit with the error Go printed and closes the worker. The
-// page's worker holds the Web Lock named by the URL's lock parameter for
-// as long as it lives, so that the page learns when it is gone, however it
-// went (protocol: "A worker that stops").
+// page's worker holds the Web Lock that the Module message names for as
+// long as it lives, so that the page learns when it is gone, however it
+// went (protocol: "A worker that stops"). The name comes in a message, not
+// in the URL: offline, the service worker answers with a cached worker.js
+// whose URL has no query.
 'use strict';
 const params = new URL(self.location.href).searchParams;
 const safe = (name, fallback) => (/^[A-Za-z0-9_.-]+$/.test(name || '') ? name : fallback);
@@ -39,17 +41,17 @@ const role = params.get('role') === 'helper' ? 'helper' : 'main';
 self.alexnetRole = role;
 let wasmModule = null;
 
-// held resolves once this worker holds its lock (at once without one);
-// the lock is never released while the worker lives. A helper holds none.
-const lockName = role === 'main' ? params.get('lock') : null;
-const held = lockName && self.navigator.locks
+// hold resolves once this worker holds the lock named name (at once
+// without one); the lock is never released while the worker lives. A
+// helper holds none.
+const hold = (name) => (role === 'main' && name && self.navigator.locks
 	? new Promise((resolve, reject) => {
-		self.navigator.locks.request(lockName, () => {
+		self.navigator.locks.request(String(name), () => {
 			resolve();
 			return new Promise(() => {}); // held until the worker is gone
 		}).catch(reject);
 	})
-	: Promise.resolve();
+	: Promise.resolve());
 
 // alexnetSync is one exchange's barrier for split_js.go: publish that part
 // `me` finished exchange n, then wait until the other part has too. 1 when
@@ -75,7 +77,6 @@ if (role === 'main' && self.crossOriginIsolated && typeof SharedArrayBuffer === 
 		if (!wasmModule) return null;
 		const url = new URL(self.location.href);
 		url.searchParams.set('role', 'helper');
-		url.searchParams.delete('lock');
 		const helper = new Worker(url.href);
 		helper.postMessage({ type: 'module', module: wasmModule });
 		const toGo = (msg) => {
@@ -99,9 +100,9 @@ function fail(err) {
 	self.onmessage = (e) => reply(e.data);
 }
 
-async function start(module) {
+async function start(module, lock) {
 	wasmModule = module;
-	await held; // before Ready: the page asks for the lock once Ready arrives
+	await hold(lock); // before Ready: the page asks for the lock once Ready arrives
 	const go = new Go();
 	go.exit = (code) => {
 		self.postMessage({ type: 'exit', code, message: fatal });
@@ -120,7 +121,7 @@ self.onmessage = (e) => {
 	const d = e.data || {};
 	if (!started && d.type === 'module') {
 		started = true;
-		start(d.module).catch(fail);
+		start(d.module, d.lock).catch(fail);
 	} else if (!started && d.type === 'module-error') {
 		started = true;
 		fail(d.message);
