@@ -108,16 +108,22 @@ func (c *Root) runCamera(deviceID string) {
 			continue
 		}
 		var res protocol.Result
+		taken := false // by the Teach view, while a class's button is held
 		select {
 		case <-c.engine:
 			c.reviveIfStopped()
-			res, err = workerClassify(fr, true)
+			if taken = c.teachFrame(fr); !taken {
+				res, err = workerClassify(fr, true)
+			}
 			c.engine <- struct{}{}
 		default:
 			// The engine is busy with a photo: drop this frame.
 			discard(fr)
 			c.update(func() { c.Cam.Dropped++ })
 			cam.waitFrame()
+			continue
+		}
+		if taken {
 			continue
 		}
 		now := nowMs()

@@ -49,8 +49,13 @@ func installGlobalHandlers(c *Root) {
 		}
 	})
 	on(global, "drop", func(ev js.Value) {
+		taken := ev.Get("defaultPrevented").Bool() // by the Teach view
 		ev.Call("preventDefault")
 		depth = 0
+		if taken {
+			setDragging(false)
+			return
+		}
 		files := fileList(ev.Get("dataTransfer").Get("files")) // only readable during the event
 		go c.update(func() {
 			c.Dragging = false
@@ -63,7 +68,7 @@ func installGlobalHandlers(c *Root) {
 	})
 	on(document, "paste", func(ev js.Value) {
 		cd := ev.Get("clipboardData")
-		if !cd.Truthy() {
+		if !cd.Truthy() || ev.Get("defaultPrevented").Bool() { // taken by the Teach view
 			return
 		}
 		files := fileList(cd.Get("files"))

@@ -17,6 +17,7 @@ type Root struct {
 	Model    ModelState
 	Items    []*Item // newest first
 	Cam      CamState
+	Teach    TeachState // the Teach view (teach.go)
 	Dragging bool
 	Notice   string // a page-wide problem, shown in an alert until dismissed (per-photo and model-file errors are shown where they belong)
 	OwnOpen  bool   // the "Use your own model" panel is open (kept across renders)
@@ -48,6 +49,7 @@ func (c *Root) Init(ctx vugu.InitCtx) {
 	c.engine <- struct{}{}
 	go c.boot()
 	go c.photoLoop()
+	c.teachStart()
 	go c.superviseWorker()
 }
 

@@ -56,12 +56,13 @@ var (
 	wk           *workerClient
 	workerMf     protocol.Manifest
 	workerModule js.Value // a Promise of the compiled worker, for every worker
-	// workerCurrent is the last Load that succeeded (its ID unset), which
-	// a new worker loads again; ok is false before one (or after
-	// workerForget).
+	// workerCurrent is the Load of the model in use (its ID unset), which a
+	// new worker loads again: the last Load that succeeded, or a taught
+	// model's file; ok is false before one (or after workerForget). base
+	// is the last Load that succeeded (UseBase's model).
 	workerCurrent struct {
-		load protocol.Load
-		ok   bool
+		load, base protocol.Load
+		ok         bool
 	}
 	// restarts counts the workers that stopped by themselves since the
 	// last classification that succeeded (workerRestart).
@@ -323,13 +324,20 @@ func workerLastLoad() (protocol.Load, bool) { return workerCurrent.load, workerC
 // workerForget makes a new worker load the default model, not the one in use.
 func workerForget() { workerCurrent.ok = false }
 
-// loaded records a model the worker loaded: the one a new worker loads
+// loaded records the model the worker now uses, made by l (taught: the
+// Teach view trained it, l holds its file): the one a new worker loads
 // again, and the one the watchdog times.
-func loaded(l protocol.Load, info protocol.ModelInfo) {
+func loaded(l protocol.Load, info protocol.ModelInfo, taught bool) {
 	l.ID = 0
 	workerCurrent.load, workerCurrent.ok = l, true
+	if !taught {
+		workerCurrent.base = l
+	}
 	watch.SetModel(info.FLOPs, l.URL != "" && l.URL == workerMf.Model)
 }
+
+// loadedBase records that the worker uses the base model again (UseBase).
+func loadedBase(info protocol.ModelInfo) { loaded(workerCurrent.base, info, false) }
 
 // loadAnswer turns a Load's answer into the model's info.
 func loadAnswer(m protocol.Message, err error) (protocol.ModelInfo, bool, error) {
@@ -352,7 +360,7 @@ func workerLoad(l protocol.Load, progress func(*protocol.Progress)) (protocol.Mo
 		port.Post(wk.w, &l)
 	}, progress, 0, nil))
 	if err == nil {
-		loaded(l, info)
+		loaded(l, info, false)
 	}
 	return info, cached, err
 }
@@ -368,7 +376,7 @@ func workerBootLoad(progress func(*protocol.Progress)) (info protocol.ModelInfo,
 	wk.boot = nil
 	info, cached, err = loadAnswer(wk.wait(r, progress, 0, nil))
 	if err == nil {
-		loaded(defaultLoad(workerMf), info)
+		loaded(defaultLoad(workerMf), info, false)
 	}
 	return info, cached, true, err
 }

@@ -27,6 +27,11 @@ var examples = []Message{
 	&SplitReady{Gen: 5},
 	&SplitError{Gen: 5, Message: "decode failed"},
 	&Helper{Msg: map[string]any{"type": "split-ready", "gen": 5.0}},
+	&TeachAdd{ID: 6, Example: 17, Image: "bitmap", Cropped: true},
+	&TeachAdded{ID: 6, Example: 17, Crop: "blob", Ms: 140.5},
+	&TeachTrain{ID: 7, Name: "my classes", Labels: []string{"mug", "keys"}, Examples: []TeachItem{{Example: 17, Class: 0}, {Example: 18, Class: 1}}, Seed: 1},
+	&Taught{ID: 7, Info: ModelInfo{Name: "my classes", Labels: []string{"mug", "keys"}}, Report: TeachReport{Held: 4, Correct: 3, Confusion: [][]int{{2, 0}, {1, 1}}, NotSure: 1}, File: []byte("ALXN"), Ms: 900},
+	&UseBase{ID: 8},
 	&Exit{Code: 2, Message: "fatal error: out of memory"},
 }
 

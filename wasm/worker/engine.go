@@ -62,13 +62,36 @@ func (e *Engine) Load(b []byte) (protocol.ModelInfo, error) {
 	if err != nil {
 		return protocol.ModelInfo{}, err
 	}
+	return e.install(c, len(b), start), nil
+}
+
+// Use makes a model already in memory (a taught one, or the base again)
+// the current model; size is its weight file's size, for the info.
+func (e *Engine) Use(m *weights.Model, size int) (protocol.ModelInfo, error) {
+	start := time.Now()
+	c, err := classifier.New(m)
+	if err != nil {
+		return protocol.ModelInfo{}, err
+	}
+	return e.install(c, size, start), nil
+}
+
+// Model is the current model; nil before a load.
+func (e *Engine) Model() *weights.Model {
+	if e.c == nil {
+		return nil
+	}
+	return e.c.Model()
+}
+
+func (e *Engine) install(c *classifier.Classifier, size int, start time.Time) protocol.ModelInfo {
 	m := c.Model()
 	info := protocol.ModelInfo{
 		Name:      m.Name,
 		Arch:      m.Arch.Name,
 		Labels:    m.Labels,
 		Quant:     quantOf(m),
-		Bytes:     len(b),
+		Bytes:     size,
 		InW:       m.Arch.InW,
 		InH:       m.Arch.InH,
 		Resize:    m.Prep.Resize,
@@ -81,12 +104,12 @@ func (e *Engine) Load(b []byte) (protocol.ModelInfo, error) {
 		}
 		info.Params += n
 	}
-	if cost, err := m.Cost(); err == nil { // Decode checked it already
+	if cost, err := m.Cost(); err == nil { // fails only on an architecture the classifier refuses
 		info.FLOPs = cost.FLOPs
 	}
 	info.LoadMs = ms(time.Since(start))
 	e.c, e.info = c, info
-	return info, nil
+	return info
 }
 
 // maxPlausibleVersion: a version field above it is not one this format
@@ -158,8 +181,11 @@ func quantOf(m *weights.Model) string {
 // (the layout of ImageData.data), width x height. pix is only read during
 // the call. Preprocessing is the prep package's, driven by the weight file,
 // so the tensor is the one the native CLI makes from the same pixels. The
-// Result's ID is left for the caller.
-func (e *Engine) Classify(pix []byte, width, height int) (protocol.Result, error) {
+// Result's ID is left for the caller. crop says the pixels are already the
+// part the preprocessing keeps (a camera frame cut by LiveCrop): they are
+// then only normalised (classifier.ClassifyCrop), not resized and cropped
+// again.
+func (e *Engine) Classify(pix []byte, width, height int, crop bool) (protocol.Result, error) {
 	if e.c == nil {
 		return protocol.Result{}, ErrNoModel
 	}
@@ -168,7 +194,11 @@ func (e *Engine) Classify(pix []byte, width, height int) (protocol.Result, error
 	}
 	img := frameImage(pix, width, height)
 	start := time.Now()
-	res, err := e.c.Classify(img, TopK)
+	classify := e.c.Classify
+	if crop {
+		classify = e.c.ClassifyCrop
+	}
+	res, err := classify(img, TopK)
 	if e.calls++; e.calls >= GCEvery {
 		e.calls = 0
 		e.gcs++

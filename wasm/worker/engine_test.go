@@ -29,7 +29,7 @@ func gradient(w, h int) *image.NRGBA {
 
 func TestEngineMatchesClassifier(t *testing.T) {
 	var e Engine
-	if _, err := e.Classify(make([]byte, 4), 1, 1); !errors.Is(err, ErrNoModel) {
+	if _, err := e.Classify(make([]byte, 4), 1, 1, false); !errors.Is(err, ErrNoModel) {
 		t.Fatalf("before load: %v, want ErrNoModel", err)
 	}
 	info, err := e.Load(defaultmodel.Bytes)
@@ -45,7 +45,7 @@ func TestEngineMatchesClassifier(t *testing.T) {
 		t.Errorf("info says %d FLOPs a pass, the model's cost %d", info.FLOPs, cost.FLOPs)
 	}
 	img := gradient(320, 240)
-	got, err := e.Classify(img.Pix, 320, 240)
+	got, err := e.Classify(img.Pix, 320, 240, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,12 +95,12 @@ func TestEngineRejects(t *testing.T) {
 	}{
 		{0, 0, 0}, {4, 1, 0}, {4, -1, -4}, {12, 2, 2}, {16, 2, 2 + 1}, {4 * 5000 * 1, 5000, 1},
 	} {
-		if _, err := e.Classify(make([]byte, tc.n), tc.w, tc.h); err == nil {
+		if _, err := e.Classify(make([]byte, tc.n), tc.w, tc.h, false); err == nil {
 			t.Errorf("frame %d bytes %dx%d accepted", tc.n, tc.w, tc.h)
 		}
 	}
 	// A 1x1 frame is tiny but valid.
-	if _, err := e.Classify([]byte{1, 2, 3, 255}, 1, 1); err != nil {
+	if _, err := e.Classify([]byte{1, 2, 3, 255}, 1, 1, false); err != nil {
 		t.Errorf("1x1 frame: %v", err)
 	}
 }
@@ -119,7 +119,7 @@ func TestWeightProblem(t *testing.T) {
 		{"text", []byte("Shopping list: tulips, roses, soil."), protocol.ProblemNotWeights},
 		{"magic then text", []byte("ALXN this is not a real weight file"), protocol.ProblemNotWeights},
 		{"version 0", []byte("ALXN\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"), protocol.ProblemNotWeights},
-		{"version 2", []byte("ALXN\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"), protocol.ProblemNewer},
+		{"next version", append([]byte("ALXN"), byte(weights.Version+1), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), protocol.ProblemNewer},
 		{"prefix of the magic", []byte("AL"), protocol.ProblemTruncated},
 		{"half a model", defaultmodel.Bytes[:len(defaultmodel.Bytes)/2], protocol.ProblemTruncated},
 		{"flipped bit", flipped, protocol.ProblemChecksum},
@@ -156,7 +156,7 @@ func TestEngineCollects(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for i := 0; i < 2*GCEvery+1; i++ {
-		if _, err := e.Classify(img.Pix, 224, 224); err != nil {
+		if _, err := e.Classify(img.Pix, 224, 224, false); err != nil {
 			t.Fatal(err)
 		}
 	}

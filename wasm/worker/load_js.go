@@ -65,6 +65,11 @@ func load(m *protocol.Load) {
 	// threads on them.
 	stopSplit()
 	split.model = buf
+	if lm := engine.Model(); IsTaught(lm) {
+		split.model = nil // runs whole: nn.NewPart refuses globalpool
+	} else {
+		teacher.Loaded(lm, buf)
+	}
 	reply(&protocol.Loaded{ID: m.ID, Info: info, Cached: cached})
 	if m.Cache && keep.Truthy() {
 		cacheModel(m.URL, keep)
