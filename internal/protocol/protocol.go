@@ -45,7 +45,7 @@
 //	page -> worker    UseBase{ID}                  -> Loaded{ID, Info} or Error
 //	worker -> page    Ready{}                         once, when the worker's Go has started
 //	worker.js -> page Exit{Code, Message}             the worker's Go exited (out of memory, a fatal error); the worker closes
-//	page -> worker.js Module{Module}, ModuleError{}   the compiled worker, before anything else
+//	page -> worker.js Module{Module, Lock}, ModuleError{} the compiled worker, before anything else
 //	worker -> helper  Split{Gen, Shared, Bytes}    -> SplitReady{Gen} or SplitError{Gen}
 //	helper -> worker  (worker.js wraps what the helper posts in Helper{Msg})
 //
