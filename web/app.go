@@ -6,6 +6,8 @@
 // Layout of the package:
 //
 //	app.go              state and formatting shared by the components (no syscall/js)
+//	watchdog.go         how long a pass may take, and the words for a slow or stopped worker (no syscall/js)
+//	recover.go          what the page does then: the message and its button, a new worker
 //	root.vugu/.go       the page: header (what it recognises), inputs, results, page-wide errors, live region
 //	model-panel.*       the model card: status, download progress, facts, your own model
 //	result-card.*       one classified photo: preview, top 5, "not sure"
@@ -17,7 +19,7 @@
 // stand-in (*_other.go) so the logic builds and tests natively:
 //
 //	browser_js.go       the page's clock and timers
-//	worker_js.go        the classifier's worker: start it, post requests (package internal/protocol)
+//	worker_js.go        the classifier's worker: start it, post requests (package internal/protocol), time them, notice it stop
 //	model_js.go         which weight file to load (the worker loads it)
 //	photos_js.go        files from the picker, previews (the worker decodes them)
 //	camera_js.go        the camera: open, grab frames, list devices
@@ -70,6 +72,11 @@ type ModelState struct {
 	Kept        bool   // the model in use is a file the user chose, kept for the next visit (kept.go)
 	// FromLastVisit: the kept model was loaded at start, from the last visit.
 	FromLastVisit bool
+	// Slow is the watchdog's message (SlowWords): a pass of this model is
+	// taking, or took (SlowDone), far longer than expected.
+	Slow     string
+	SlowDone bool
+	Restart  string // the worker stopped and was restarted (RestartWords)
 }
 
 // Percent is the download progress, 0..100, or -1 when the size is unknown.

@@ -20,9 +20,9 @@ import (
 // probability and a ThumbSide thumbnail, which becomes an object URL ("" when
 // the worker made none).
 func workerClassifyRow(f handle) (protocol.Result, string, error) {
-	m, err := wk.call(func(id int) {
+	m, err := watched(func(id int) {
 		port.Post(wk.w, &protocol.Classify{ID: id, Image: f, Thumb: ThumbSide, Probs: true})
-	}, nil)
+	})
 	if err != nil {
 		return protocol.Result{}, "", err
 	}

@@ -111,6 +111,7 @@ func (c *Root) runCamera(deviceID string) {
 		taken := false // by the Teach view, while a class's button is held
 		select {
 		case <-c.engine:
+			c.reviveIfStopped()
 			if taken = c.teachFrame(fr); !taken {
 				res, err = workerClassify(fr, true)
 			}

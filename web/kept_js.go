@@ -9,6 +9,6 @@ import (
 
 // workerForget asks the worker to drop the kept model (protocol.Forget).
 func workerForget() error {
-	_, err := wk.call(func(id int) { port.Post(wk.w, &protocol.Forget{ID: id}) }, nil)
+	_, err := wk.call(func(id int) { port.Post(wk.w, &protocol.Forget{ID: id}) }, nil, 0, nil)
 	return err
 }

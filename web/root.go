@@ -51,6 +51,7 @@ func (c *Root) Init(ctx vugu.InitCtx) {
 	go c.boot()
 	go c.photoLoop()
 	c.teachStart()
+	go c.superviseWorker()
 }
 
 // update runs f under the event lock and re-renders.
@@ -129,6 +130,7 @@ func (c *Root) loadModelURL(url string, custom bool) {
 	replacing := c.startLoad("Downloading")
 	progress := c.loadProgress()
 	<-c.engine
+	c.reviveIfStopped()
 	var info protocol.ModelInfo
 	var cached, ok bool
 	var err error
@@ -156,6 +158,7 @@ func (c *Root) loadModelURL(url string, custom bool) {
 func (c *Root) loadModelFile(f fileRef) {
 	replacing := c.startLoad("Reading " + f.Name())
 	<-c.engine
+	c.reviveIfStopped()
 	info, _, err := workerLoad(protocol.Load{Bytes: f.h, Keep: true}, c.loadProgress())
 	c.engine <- struct{}{}
 	if err != nil {
@@ -205,6 +208,9 @@ func loadError(err error) (msg, detail string) {
 	if errors.As(err, &pe) && pe.Kind == protocol.ErrModel {
 		return ModelProblem(pe.Problem), pe.Message
 	}
+	if errors.As(err, &pe) && pe.Kind == protocol.ErrStopped {
+		return "This model could not be loaded: " + pe.Message + ".", ""
+	}
 	return ModelProblem(""), err.Error()
 }
 
@@ -218,6 +224,7 @@ func (c *Root) modelReady(info protocol.ModelInfo, source string, fromCache bool
 		}
 		c.Model.Status, c.Model.Phase, c.Model.Err = StatusReady, "", ""
 		c.Model.ReplaceErr, c.Model.ErrDetail = "", ""
+		c.Model.Slow, c.Model.Restart = "", ""
 		c.Model.FromCache = fromCache
 		c.Model.Kept, c.Model.FromLastVisit = false, false
 		c.Model.Info = &info
@@ -345,6 +352,7 @@ func (c *Root) classifyPhoto(f fileRef) {
 	url := previewURL(f)
 	c.update(func() { it.PreviewURL, it.State = url, ItemClassifying })
 	<-c.engine
+	c.reviveIfStopped()
 	res, err := workerClassify(f.h, false)
 	c.engine <- struct{}{}
 	if err != nil {

@@ -341,6 +341,7 @@ func (c *Root) teachRestore() {
 		return
 	}
 	<-c.engine
+	c.reviveIfStopped()
 	info, _, err := workerLoad(protocol.Load{Bytes: file}, nil)
 	c.engine <- struct{}{}
 	if err != nil {
@@ -437,6 +438,7 @@ func (c *Root) addPhotos(files []teachFile, classOf func(teachFile) int) {
 			continue // its class was deleted meanwhile
 		}
 		<-c.engine
+		c.reviveIfStopped()
 		crop, ms, err := workerTeachAdd(f.h, id, false)
 		c.engine <- struct{}{}
 		if err != nil {
@@ -544,6 +546,7 @@ func (c *Root) teachTrain() {
 		c.update(func() { c.Teach.Done, c.Teach.Total = int(p.Loaded), int(p.Total) })
 	}
 	<-c.engine
+	c.reviveIfStopped()
 	start := nowMs()
 	taught, err := workerTeachTrain(req, progress)
 	var pe *protocol.Error
@@ -590,6 +593,7 @@ func (c *Root) teachTrain() {
 // teachUse switches between the base model and the taught one.
 func (c *Root) teachUse(taught bool) {
 	<-c.engine
+	c.reviveIfStopped()
 	var info protocol.ModelInfo
 	var err error
 	if taught {

@@ -30,7 +30,7 @@ func workerTeachAdd(img handle, example int, cropped bool) (handle, float64, err
 			return
 		}
 		port.Post(wk.w, msg)
-	}, nil)
+	}, nil, 0, nil)
 	if err != nil {
 		return js.Undefined(), 0, err
 	}
@@ -53,7 +53,7 @@ func workerTeachTrain(req protocol.TeachTrain, progress func(*protocol.Progress)
 	m, err := wk.call(func(id int) {
 		req.ID = id
 		port.Post(wk.w, &req)
-	}, progress)
+	}, progress, 0, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -64,12 +64,17 @@ func workerTeachTrain(req protocol.TeachTrain, progress func(*protocol.Progress)
 	if _, ok := t.File.(js.Value); !ok {
 		return nil, errors.New("the worker sent no weight file")
 	}
+	loaded(protocol.Load{Bytes: t.File}, t.Info, true) // a new worker loads the taught file
 	return t, nil
 }
 
 // workerUseBase makes the base model current again.
 func workerUseBase() (protocol.ModelInfo, error) {
-	return ignoreCached(loadAnswer(wk.call(func(id int) { port.Post(wk.w, &protocol.UseBase{ID: id}) }, nil)))
+	info, err := ignoreCached(loadAnswer(wk.call(func(id int) { port.Post(wk.w, &protocol.UseBase{ID: id}) }, nil, 0, nil)))
+	if err == nil {
+		loadedBase(info)
+	}
+	return info, err
 }
 
 func ignoreCached(info protocol.ModelInfo, _ bool, err error) (protocol.ModelInfo, error) {

@@ -13,3 +13,8 @@ func workerLoad(protocol.Load, func(*protocol.Progress)) (protocol.ModelInfo, bo
 func workerBootLoad(func(*protocol.Progress)) (protocol.ModelInfo, bool, bool, error) {
 	return protocol.ModelInfo{}, false, false, nil
 }
+func workerStopped() (string, bool)         { return "", false }
+func workerRestart() int                    { return 0 }
+func workerStop(string) bool                { return false }
+func workerLastLoad() (protocol.Load, bool) { return protocol.Load{}, false }
+func workerForgetModel()                    {}

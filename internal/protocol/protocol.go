@@ -45,16 +45,28 @@
 //	page -> worker    UseBase{ID}                  -> Loaded{ID, Info} or Error
 //	page -> worker    Forget{ID}                   -> Forgotten{ID} (drop the file Load.Keep kept)
 //	worker -> page    Ready{}                         once, when the worker's Go has started
-//	page -> worker.js Module{Module}, ModuleError{}   the compiled worker, before anything else
+//	worker.js -> page Exit{Code, Message}             the worker's Go exited (out of memory, a fatal error); the worker closes
+//	page -> worker.js Module{Module, Lock}, ModuleError{} the compiled worker, before anything else
 //	worker -> helper  Split{Gen, Shared, Bytes}    -> SplitReady{Gen} or SplitError{Gen}
 //	helper -> worker  (worker.js wraps what the helper posts in Helper{Msg})
 //
 // Every request carries an ID that its answer repeats (Progress too). The
 // worker handles one request at a time, in the order they arrive; the page
 // decides what waits and what is dropped (Root.engine in web/root.go).
-// JavaScript spells three messages itself: worker.js reads Module and
-// ModuleError and wraps the helper's messages in Helper, and boot.js posts
-// the default model's Load (BootLoadID).
+// JavaScript spells four messages itself: worker.js reads Module and
+// ModuleError, wraps the helper's messages in Helper and posts Exit, and
+// boot.js posts the default model's Load (BootLoadID).
+//
+// # A worker that stops
+//
+// The page notices that its worker stopped in three ways (web/worker_js.go):
+// Exit; the worker's "error" event (an uncaught exception, a WebAssembly
+// trap); and a Web Lock that worker.js holds for as long as the worker
+// lives (Module.Lock names it), which the page asks for after Ready and
+// is granted when the worker is gone, however it went (closed,
+// terminated, crashed). Requests still waiting then fail with an
+// Error of Kind ErrStopped, which the page makes itself, and the page
+// starts a new worker. A helper that stops posts Exit to its worker too.
 package protocol
 
 import (
@@ -89,6 +101,7 @@ const (
 	TypeUseBase     = "use-base"
 	TypeForget      = "forget"
 	TypeForgotten   = "forgotten"
+	TypeExit        = "exit"
 )
 
 // Message is one message of the protocol.
@@ -121,6 +134,7 @@ var messages = map[string]func() Message{
 	TypeUseBase:     func() Message { return new(UseBase) },
 	TypeForget:      func() Message { return new(Forget) },
 	TypeForgotten:   func() Message { return new(Forgotten) },
+	TypeExit:        func() Message { return new(Exit) },
 }
 
 // ---- page <-> worker ----
@@ -192,6 +206,9 @@ type ModelInfo struct {
 	InH       int      `json:"inH"`
 	Resize    int      `json:"resize"`    // preprocessing: shorter side resized to this first (0: squash); the page crops camera frames with it
 	Threshold float64  `json:"threshold"` // calibrated top probability below which the answer is "not sure"
+	// FLOPs is the work of one forward pass (weights.Cost): the page's
+	// watchdog expects a pass to take about FLOPs at the speed it measured.
+	FLOPs int64 `json:"flops"`
 }
 
 // Classify asks for the top classes of one image (page -> worker). Photos
@@ -276,6 +293,9 @@ const (
 	ErrTeach      = "teach"       // TeachAdd or TeachTrain refused; Message says why, for the user
 	ErrUnembedded = "unembedded"  // TeachTrain: an example has no embedding with the current base
 	ErrNoKept     = "no-kept"     // a Load of the kept file, and none is kept
+	// ErrStopped: the worker stopped (or the page stopped it) before it
+	// answered. The page makes this answer itself; the worker never sends it.
+	ErrStopped = "stopped"
 )
 
 // What is wrong with a weight file the worker refused (Error.Problem, with
@@ -294,7 +314,7 @@ const (
 // Error is the answer to a request that failed (worker -> page).
 type Error struct {
 	ID      int    `json:"id"`
-	Kind    string `json:"kind"` // ErrDownload, ErrModel, ErrFrame, ErrImage, ErrWeightFile
+	Kind    string `json:"kind"` // ErrDownload, ErrModel, ErrFrame, ErrImage, ErrWeightFile, ErrStopped
 	Message string `json:"message"`
 	// Problem says why a weight file was refused (a Problem constant), or
 	// is empty: another kind of error, or no weight file was read.
@@ -306,10 +326,24 @@ func (e *Error) Error() string { return e.Message }
 // Ready says the worker's Go has started (worker -> page), once.
 type Ready struct{}
 
+// Exit says the worker's Go program exited (worker.js -> page, and a
+// helper's worker.js -> its worker): a fatal error such as running out of
+// memory. worker.js closes the worker right after.
+type Exit struct {
+	Code int `json:"code"`
+	// Message is the fatal error Go printed ("fatal error: out of
+	// memory"), or empty.
+	Message string `json:"message,omitempty"`
+}
+
 // Module hands worker.js the compiled worker (page -> worker.js, and
 // worker.js -> its helper). worker.js takes it before any other message.
 type Module struct {
 	Module any `json:"module"` // WebAssembly.Module
+	// Lock names the Web Lock the page's worker holds for as long as it
+	// lives ("A worker that stops"); empty for a helper, or without the
+	// Web Locks API.
+	Lock string `json:"lock,omitempty"`
 }
 
 // ModuleError says the worker's WebAssembly could not be compiled (page ->
@@ -478,6 +512,7 @@ func (*Taught) Type() string      { return TypeTaught }
 func (*UseBase) Type() string     { return TypeUseBase }
 func (*Forget) Type() string      { return TypeForget }
 func (*Forgotten) Type() string   { return TypeForgotten }
+func (*Exit) Type() string        { return TypeExit }
 
 // ---- encoding ----
 

@@ -13,7 +13,7 @@ var examples = []Message{
 	&Load{ID: 1, URL: "flowers.0123456789abcdef.alexnet", Cache: true, Size: 8_600_000, Bytes: []byte("ALXN"), Keep: true, Kept: true},
 	&Progress{ID: BootLoadID, Phase: PhaseDownload, Loaded: 1 << 20, Total: 8_600_000, Cached: true},
 	&Loaded{ID: 1, Cached: true, Info: ModelInfo{Name: "flowers", Arch: "seed", Labels: []string{"daisy", "rose"}, Quant: "int8 + float32",
-		Params: 58_000_000, Bytes: 8_600_000, LoadMs: 81.5, InW: 224, InH: 224, Resize: 256, Threshold: 0.89}},
+		Params: 58_000_000, Bytes: 8_600_000, LoadMs: 81.5, InW: 224, InH: 224, Resize: 256, Threshold: 0.89, FLOPs: 620_000_000}},
 	&Classify{ID: 2, Image: "bitmap", Live: true, Thumb: 64, Probs: true},
 	&Result{ID: 2, Top: []Pred{{Label: "daisy", Index: 0, Prob: 0.75}, {Label: "rose", Index: 1, Prob: 0.25}}, NotSure: true, Ms: 12.5, Workers: 2,
 		SourceWidth: 640, SourceHeight: 480, Width: 224, Height: 224, Probs: []float64{0.75, 0.25}, Thumb: "blob"},
@@ -21,7 +21,7 @@ var examples = []Message{
 	&TensorData{ID: 3, Data: []float32{0.5}},
 	&Error{ID: 4, Kind: ErrModel, Message: "weights: truncated file", Problem: ProblemTruncated},
 	&Ready{},
-	&Module{Module: "module"},
+	&Module{Module: "module", Lock: "flowerscope-worker-1"},
 	&ModuleError{Message: "no WebAssembly"},
 	&Split{Gen: 5, Shared: "sab", Bytes: []byte("ALXN")},
 	&SplitReady{Gen: 5},
@@ -34,6 +34,7 @@ var examples = []Message{
 	&UseBase{ID: 8},
 	&Forget{ID: 6},
 	&Forgotten{ID: 6},
+	&Exit{Code: 2, Message: "fatal error: out of memory"},
 }
 
 func TestRoundTrip(t *testing.T) {

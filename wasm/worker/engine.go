@@ -104,6 +104,9 @@ func (e *Engine) install(c *classifier.Classifier, size int, start time.Time) pr
 		}
 		info.Params += n
 	}
+	if cost, err := m.Cost(); err == nil { // fails only on an architecture the classifier refuses
+		info.FLOPs = cost.FLOPs
+	}
 	info.LoadMs = ms(time.Since(start))
 	e.c, e.info = c, info
 	return info

@@ -39,6 +39,11 @@ func TestEngineMatchesClassifier(t *testing.T) {
 	if info.Bytes != len(defaultmodel.Bytes) || len(info.Labels) == 0 || info.Quant == "" || info.Params == 0 {
 		t.Errorf("info %+v", info)
 	}
+	if m, err := weights.Decode(defaultmodel.Bytes); err != nil {
+		t.Fatal(err)
+	} else if cost, _ := m.Cost(); info.FLOPs != cost.FLOPs || info.FLOPs == 0 {
+		t.Errorf("info says %d FLOPs a pass, the model's cost %d", info.FLOPs, cost.FLOPs)
+	}
 	img := gradient(320, 240)
 	got, err := e.Classify(img.Pix, 320, 240, false)
 	if err != nil {

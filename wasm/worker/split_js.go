@@ -26,7 +26,9 @@ package main
 //
 // If the helper does not answer within splitTimeoutMs, this worker stops it
 // and the classifier runs whole passes again (classifier.Split falls back by
-// itself); the next model load tries again.
+// itself); the next model load tries again. A helper whose Go exits (out of
+// memory, say) posts protocol.Exit, and this worker stops it at once, so
+// the next pass does not wait for it.
 
 import (
 	"runtime"
@@ -190,6 +192,8 @@ func helperMessage(msg map[string]any) {
 		if m.Gen == 0 || m.Gen == split.gen {
 			stopSplit()
 		}
+	case *protocol.Exit: // the helper's Go stopped (out of memory, say): passes run whole
+		stopSplit()
 	}
 }
 

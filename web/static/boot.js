@@ -44,6 +44,10 @@
 		window.alexnetEarly = early;
 		const module = WebAssembly.compileStreaming(fetch(m.worker));
 		module.catch(() => {}); // the worker reports failures
+		early.module = module; // kept: a restarted worker gets the same module
+		// The Web Lock the worker holds while it lives (worker.js): the UI
+		// learns from it that the worker is gone (web/worker_js.go).
+		early.lock = navigator.locks ? 'flowerscope-worker-' + Math.random().toString(36).slice(2) + Date.now().toString(36) : '';
 		const worker = new Worker('worker.js?exec=' + encodeURIComponent(m.wasmExec));
 		early.worker = worker;
 		if (!new URLSearchParams(location.search).get('model')) {
@@ -58,7 +62,7 @@
 			return kept;
 		};
 		module.then(
-			(module) => worker.postMessage({ type: 'module', module }),
+			(module) => worker.postMessage({ type: 'module', module, lock: early.lock }),
 			(err) => worker.postMessage({ type: 'module-error', message: String((err && err.message) || err) }));
 		say('Loading the app…');
 		const go = new Go();

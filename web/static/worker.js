@@ -4,10 +4,35 @@
 // ({type:"module"}); messages that arrive before Go has started are kept
 // and replayed. Every message is package internal/protocol's; Go decodes
 // and draws the images itself (wasm/worker/image_js.go).
+//
+// When Go exits (a fatal error: out of memory, say), this posts
+// protocol.Exit with the error Go printed and closes the worker. The
+// page's worker holds the Web Lock that the Module message names for as
+// long as it lives, so that the page learns when it is gone, however it
+// went (protocol: "A worker that stops"). The name comes in a message, not
+// in the URL: offline, the service worker answers with a cached worker.js
+// whose URL has no query.
 'use strict';
 const params = new URL(self.location.href).searchParams;
 const safe = (name, fallback) => (/^[A-Za-z0-9_.-]+$/.test(name || '') ? name : fallback);
 importScripts(safe(params.get('exec'), 'wasm_exec.js'));
+
+// The fatal error Go writes to stderr before it exits, for Exit's message.
+let fatal = '';
+{
+	const write = globalThis.fs.writeSync.bind(globalThis.fs);
+	const decoder = new TextDecoder('utf-8');
+	let line = '';
+	globalThis.fs.writeSync = (fd, buf) => {
+		if (fd === 2 && !fatal) {
+			line += decoder.decode(buf);
+			const m = /(^|\n)(fatal error: [^\n]*)\n/.exec(line);
+			if (m) fatal = m[2];
+			line = line.slice(-200);
+		}
+		return write(fd, buf);
+	};
+}
 
 // A helper (role=helper) is a second instance that the main worker starts
 // on cross-origin isolated pages to compute half of every layer
@@ -15,6 +40,18 @@ importScripts(safe(params.get('exec'), 'wasm_exec.js'));
 const role = params.get('role') === 'helper' ? 'helper' : 'main';
 self.alexnetRole = role;
 let wasmModule = null;
+
+// hold resolves once this worker holds the lock named name (at once
+// without one); the lock is never released while the worker lives. A
+// helper holds none.
+const hold = (name) => (role === 'main' && name && self.navigator.locks
+	? new Promise((resolve, reject) => {
+		self.navigator.locks.request(String(name), () => {
+			resolve();
+			return new Promise(() => {}); // held until the worker is gone
+		}).catch(reject);
+	})
+	: Promise.resolve());
 
 // alexnetSync is one exchange's barrier for split_js.go: publish that part
 // `me` finished exchange n, then wait until the other part has too. 1 when
@@ -63,9 +100,14 @@ function fail(err) {
 	self.onmessage = (e) => reply(e.data);
 }
 
-async function start(module) {
+async function start(module, lock) {
 	wasmModule = module;
+	await hold(lock); // before Ready: the page asks for the lock once Ready arrives
 	const go = new Go();
+	go.exit = (code) => {
+		self.postMessage({ type: 'exit', code, message: fatal });
+		self.close();
+	};
 	const instance = await WebAssembly.instantiate(module, go.importObject);
 	go.run(instance); // main installs alexnetWorkerHandle, then waits for messages
 	const handle = self.alexnetWorkerHandle;
@@ -79,7 +121,7 @@ self.onmessage = (e) => {
 	const d = e.data || {};
 	if (!started && d.type === 'module') {
 		started = true;
-		start(d.module).catch(fail);
+		start(d.module, d.lock).catch(fail);
 	} else if (!started && d.type === 'module-error') {
 		started = true;
 		fail(d.message);
