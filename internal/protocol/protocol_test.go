@@ -27,6 +27,14 @@ var examples = []Message{
 	&SplitReady{Gen: 5},
 	&SplitError{Gen: 5, Message: "decode failed"},
 	&Helper{Msg: map[string]any{"type": "split-ready", "gen": 5.0}},
+	&Explain{ID: 6, Image: "file", Live: true, Class: -1},
+	&Explanation{ID: 6, Class: 3, Label: "sunflowers", Input: []byte("PNG"), Heatmap: []byte("PNG"), Values: []float32{0, 1},
+		W: 224, H: 224, Where: "centre-left", Sentence: "The heatmap is strongest in the centre-left of the photo.", Ms: 41.5},
+	&Activations{ID: 7, Image: "bitmap", Live: true, Layer: "conv1", Max: 64},
+	&ActivationMaps{ID: 7, Layer: "conv1", Layers: []LayerInfo{{Name: "conv1", Op: "conv", C: 64, H: 55, W: 55, Ms: 4.5, TimeShare: 0.25,
+		Params: 23296, ParamShare: 0.0004}}, Tiles: []byte("PNG"), TilesW: 450, TilesH: 230, Channels: []int{5, 2}, Ms: 20},
+	&Filters{ID: 8},
+	&FilterGrid{ID: 8, Layer: "features.0.weight", Image: []byte("PNG"), W: 738, H: 186, Shape: []int{64, 3, 11, 11}},
 }
 
 func TestRoundTrip(t *testing.T) {

@@ -28,6 +28,7 @@ type picture struct {
 	pix              []byte // RGBA, not premultiplied; the reused frame buffer
 	w, h             int
 	sourceW, sourceH int
+	crop             image.Rectangle // a live frame's cut of the source (LiveCrop); empty for a photo
 }
 
 // readImage returns the pixels of a Classify or Tensor message's image,
@@ -59,9 +60,10 @@ func readImage(id int, img any, live bool) (picture, *protocol.Error) {
 	sw, sh := bmp.Get("width").Int(), bmp.Get("height").Int()
 	src := image.Rect(0, 0, sw, sh)
 	w, h := FitWithin(sw, sh, protocol.ImageSide)
+	var crop image.Rectangle
 	if p, ok := engine.Prep(); ok && live {
 		if r := LiveCrop(sw, sh, p); !r.Empty() {
-			src, w, h = r, p.CropW, p.CropH
+			src, w, h, crop = r, p.CropW, p.CropH, r
 		}
 	}
 	if w == 0 {
@@ -72,7 +74,7 @@ func readImage(id int, img any, live bool) (picture, *protocol.Error) {
 		return picture{}, perr
 	}
 	pix, perr := copyFrame(id, data)
-	return picture{pix: pix, w: w, h: h, sourceW: sw, sourceH: sh}, perr
+	return picture{pix: pix, w: w, h: h, sourceW: sw, sourceH: sh, crop: crop}, perr
 }
 
 // notImage is the error for a file the browser could not decode: a weight
