@@ -34,6 +34,7 @@ type Root struct {
 // Init runs once, before the first render.
 func (c *Root) Init(ctx vugu.InitCtx) {
 	c.env = ctx.EventEnv()
+	look.app = c // the look-inside views (look.go)
 	c.Model.Status = StatusLoading
 	c.Model.Phase = "Starting"
 	c.queue = make(chan []fileRef, 16)
