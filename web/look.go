@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"strconv"
 
 	"alexnet/internal/protocol"
@@ -14,7 +15,7 @@ import (
 // shows the PNGs it sends as <img> of object URLs and never reads pixels.
 //
 // Each request carries its image again, as Classify does: a photo's File
-// (fetched back from its preview's object URL) or a camera frame. The
+// (Look.files keeps it from the classification on) or a camera frame. The
 // worker keeps nothing between requests.
 //
 // The state lives here, not in the components: Vugu may rebuild a
@@ -26,6 +27,7 @@ type Look struct {
 	// why holds each result card's Why? panel by Item.ID, and the
 	// camera's under CameraWhy (Item IDs start at 1).
 	why    map[int]*WhyState
+	files  map[int]handle // each photo's File by Item.ID, from its classification (Root.classifyPhoto)
 	Inside InsideState
 	// running says the loop that serves the camera views is started.
 	running bool
@@ -34,7 +36,19 @@ type Look struct {
 // CameraWhy is the key of the camera's Why? panel in Look.why.
 const CameraWhy = 0
 
-var look = &Look{why: map[int]*WhyState{}}
+var look = &Look{why: map[int]*WhyState{}, files: map[int]handle{}}
+
+// clear forgets the photos (Root.ClearResults): their files and panels.
+func (l *Look) clear() {
+	for id, s := range l.why {
+		if id != CameraWhy {
+			revokePreview(s.Input)
+			revokePreview(s.Heatmap)
+			delete(l.why, id)
+		}
+	}
+	clear(l.files)
+}
 
 // WhyState is one Why? panel.
 type WhyState struct {
@@ -87,7 +101,7 @@ const (
 // newestDone is the newest photo with a result, or nil.
 func (c *Root) newestDone() *Item {
 	for _, it := range c.Items {
-		if it.State == ItemDone && it.PreviewURL != "" {
+		if _, ok := look.files[it.ID]; ok && it.State == ItemDone {
 			return it
 		}
 	}
@@ -108,7 +122,7 @@ func (l *Look) explainPhoto(it *Item, class int) {
 	c.update(func() { s.Busy, s.Err, s.Class = true, "", class })
 	var ex protocol.Explanation
 	var in, heat string
-	img, err := photoBlob(it.PreviewURL)
+	img, err := l.photo(it)
 	if err == nil {
 		<-c.engine
 		ex, in, heat, err = lookExplain(img, false, class)
@@ -125,6 +139,20 @@ func (l *Look) explainPhoto(it *Item, class int) {
 		setURL(&s.Heatmap, heat)
 	})
 }
+
+// photo is the File of a classified photo.
+func (l *Look) photo(it *Item) (handle, error) {
+	c := l.app
+	c.env.RLock()
+	f, ok := l.files[it.ID]
+	c.env.RUnlock()
+	if !ok {
+		return f, errPhotoGone
+	}
+	return f, nil
+}
+
+var errPhotoGone = errors.New("the photo is no longer on the page")
 
 // loadFilters asks for the first layer's filters once per model.
 func (l *Look) loadFilters() {
@@ -148,7 +176,7 @@ func (l *Look) showPhotoMaps(it *Item, layer string) {
 	c.update(func() { l.Inside.Busy = true })
 	var m protocol.ActivationMaps
 	var url string
-	img, err := photoBlob(it.PreviewURL)
+	img, err := l.photo(it)
 	if err == nil {
 		<-c.engine
 		m, url, err = lookActivations(img, false, layer)

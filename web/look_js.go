@@ -13,19 +13,6 @@ import (
 // The look-inside requests to the worker (look.go), and the images they
 // take: a photo's file again, or the camera's current frame.
 
-// photoBlob is a photo's file, fetched back from its preview's object URL
-// (the page keeps no other reference to it).
-func photoBlob(url string) (handle, error) {
-	if url == "" {
-		return js.Undefined(), errors.New("the photo is gone")
-	}
-	resp, err := await(global.Call("fetch", url))
-	if err != nil {
-		return js.Undefined(), err
-	}
-	return await(resp.Call("blob"))
-}
-
 // videoFrame is the camera video's current frame as an ImageBitmap (to be
 // transferred to the worker), or an error when the video has none.
 func videoFrame() (bmp handle, err error) {

@@ -4,8 +4,7 @@ package main
 
 import "alexnet/internal/protocol"
 
-func photoBlob(string) (handle, error) { return handle{}, errUnsupported }
-func videoFrame() (handle, error)      { return handle{}, errUnsupported }
+func videoFrame() (handle, error) { return handle{}, errUnsupported }
 func lookExplain(handle, bool, int) (protocol.Explanation, string, string, error) {
 	return protocol.Explanation{}, "", "", errUnsupported
 }

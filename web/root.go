@@ -233,6 +233,7 @@ func (c *Root) ClearResults(event vugu.DOMEvent) {
 		revokePreview(it.PreviewURL)
 	}
 	c.Items = nil
+	look.clear()
 }
 
 // FilesChosen handles the file picker (several files give several results).
@@ -320,6 +321,7 @@ func (c *Root) classifyPhoto(f fileRef) {
 	c.update(func() {
 		it.W, it.H, it.OrigW, it.OrigH = res.Width, res.Height, res.SourceWidth, res.SourceHeight
 		it.State, it.Res = ItemDone, res
+		look.files[it.ID] = f.h // its Why? and inside view send it again
 		c.Model.LastMs, c.Model.LastWorkers = res.Ms, res.Workers
 		c.Model.Inferences++
 	})

@@ -32,7 +32,8 @@ func (c *Why) Shown() bool {
 	if c.Item == nil {
 		return look.app != nil && look.app.Cam.On
 	}
-	return c.Item.State == ItemDone && c.Item.PreviewURL != ""
+	_, ok := look.files[c.Item.ID]
+	return ok && c.Item.State == ItemDone
 }
 
 // Toggle opens or closes the panel; opening explains the top class.
