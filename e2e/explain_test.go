@@ -296,7 +296,8 @@ func TestBrowserLook(t *testing.T) {
 	}
 	time.Sleep(500 * time.Millisecond)
 	if w := js[int](t, ctx, `document.documentElement.scrollWidth`); w > 360 {
-		t.Errorf("at 360 px the page is %d px wide", w)
+		wide := js[string](t, ctx, `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join('; ')`)
+		t.Errorf("at 360 px the page is %d px wide: %s", w, wide)
 	}
 	shot(t, ctx, "22-look-360")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=camera-stop]`))); err != nil {
