@@ -220,6 +220,17 @@ func TestBrowserLook(t *testing.T) {
 		t.Errorf("text %q, alt %q (where %q); the CLI says %q", text, alt, where, sentence)
 	}
 	first := js[[]int](t, ctx, pixelsJS+`('`+heat+`')`)
+	// Under the heatmap, the picture the network saw: the photo's pixels.
+	const input = `[data-testid=result] .why-input`
+	waitFor(t, ctx, "input picture", loaded(input), 10*time.Second)
+	var sum int
+	inPix := js[[]int](t, ctx, pixelsJS+`('`+input+`')`)
+	for _, v := range inPix {
+		sum += v
+	}
+	if len(inPix) == 0 || sum/len(inPix) < 40 {
+		t.Errorf("the picture under the heatmap is dark or missing: %d values, mean red %d", len(inPix), sum/max(len(inPix), 1))
+	}
 
 	// Another class changes the map.
 	other := r.Top[1].Index
@@ -240,6 +251,7 @@ func TestBrowserLook(t *testing.T) {
 	js[string](t, ctx, setJS(`[data-testid=result] [data-testid=why-opacity]`, "100", "input"))
 	waitFor(t, ctx, "opacity", `getComputedStyle(document.querySelector('`+heat+`')).opacity === '1'`, 10*time.Second)
 	js[string](t, ctx, setJS(`[data-testid=result] [data-testid=why-opacity]`, "60", "input"))
+	waitFor(t, ctx, "opacity 60%", `getComputedStyle(document.querySelector('`+heat+`')).opacity === '0.6'`, 10*time.Second)
 
 	// Inside the network, for the photo.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=inside-toggle]`))); err != nil {

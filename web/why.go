@@ -67,7 +67,7 @@ func (c *Why) ChooseClass(event vugu.DOMEvent) {
 
 // SetOpacity follows the slider.
 func (c *Why) SetOpacity(event vugu.DOMEvent) {
-	if v, err := strconv.Atoi(event.PropString("target", "value")); err == nil && v >= 0 && v <= 100 {
+	if v, err := strconv.Atoi(event.PropString("target", "value")); err == nil && v >= 0 && v <= 100 && v%OpacityStep == 0 {
 		c.S().Opacity = v
 	}
 }
@@ -110,10 +110,14 @@ func (c *Why) ButtonText() string {
 	return "Why?"
 }
 
-// HeatStyle sets the heatmap's opacity.
-func (c *Why) HeatStyle() string {
-	return "opacity:" + strconv.FormatFloat(float64(c.S().Opacity)/100, 'f', 2, 64)
+// HeatClass sets the heatmap's opacity: a class per step of the slider
+// (look.css), as the page's CSP allows no style attributes.
+func (c *Why) HeatClass() string {
+	return "why-heat op-" + strconv.Itoa(c.S().Opacity/OpacityStep*OpacityStep)
 }
+
+// OpacityStep is the slider's step, in percent.
+const OpacityStep = 5
 
 // Status is the panel's live line: working, the error, or what the map
 // shows.

@@ -73,12 +73,12 @@ func (c *Why) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgn.AddAttrInterface("src", c.S().Input)
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n\t\t\t\t"}
 							vgparent.AppendChild(vgn)
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "img", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "why-heat"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "why-heatmap"}}}
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "img", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-testid", Val: "why-heatmap"}}}
 							vgparent.AppendChild(vgn)
 							vgn.AddAttrInterface("alt", c.Alt())
+							vgn.AddAttrInterface("class", c.HeatClass())
 							vgn.AddAttrInterface("data-class", c.S().Ex.Class)
 							vgn.AddAttrInterface("src", c.S().Heatmap)
-							vgn.AddAttrInterface("style", c.HeatStyle())
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n\t\t\t"}
 							vgparent.AppendChild(vgn)
 						}
