@@ -189,6 +189,9 @@ func TestBrowserLook(t *testing.T) {
 	js[bool](t, ctx, dropJS(filePayload(t, path, "sunflower.png", "image/png")))
 	waitFor(t, ctx, "result", `document.querySelector('[data-testid=result][data-state=done] [data-testid=why]')`, 60*time.Second)
 
+	if js[bool](t, ctx, `!!document.querySelector('.camera-card [data-testid=why]')`) {
+		t.Error("the camera offers Why? while it is off")
+	}
 	// Why? by keyboard: focus the button, press Enter.
 	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(`[data-testid=result] [data-testid=why]`))); err != nil {
 		t.Fatal(err)

@@ -24,19 +24,21 @@ func (c *Why) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		_ = vgparent
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n\t"}
 		vgparent.AppendChild(vgn)
-		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "btn ghost why-btn"}, vugu.VGAttribute{Namespace: "", Key: "type", Val: "button"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "why"}}}
-		vgparent.AppendChild(vgn)
-		vgn.AddAttrInterface("aria-controls", c.PanelID())
-		vgn.AddAttrInterface("aria-expanded", c.ExpandedAttr())
-		vgn.SetInnerHTML(c.ButtonText())
-		vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-			EventType: "click",
-			Func:      func(event vugu.DOMEvent) { c.Toggle(event) },
-			// TODO: implement capture, etc. mostly need to decide syntax
-		})
+		if c.Shown() {
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "btn ghost why-btn"}, vugu.VGAttribute{Namespace: "", Key: "type", Val: "button"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "why"}}}
+			vgparent.AppendChild(vgn)
+			vgn.AddAttrInterface("aria-controls", c.PanelID())
+			vgn.AddAttrInterface("aria-expanded", c.ExpandedAttr())
+			vgn.SetInnerHTML(c.ButtonText())
+			vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+				EventType: "click",
+				Func:      func(event vugu.DOMEvent) { c.Toggle(event) },
+				// TODO: implement capture, etc. mostly need to decide syntax
+			})
+		}
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n\t"}
 		vgparent.AppendChild(vgn)
-		if c.S().Open {
+		if c.Shown() && c.S().Open {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "why-panel"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "why-panel"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "group"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Why the model answered this"}}}
 			vgparent.AppendChild(vgn)
 			vgn.AddAttrInterface("id", c.PanelID())
