@@ -104,8 +104,11 @@ func (c *Inside) Summary() string {
 		return "Running the network…"
 	}
 	l, _ := c.Current()
-	t := l.Name + " of " + s.Of + ": " + Shape(l) + " (channels × height × width), " + Ms(l.Ms) + " (" + Share(l.TimeShare) + " of the time), " +
-		Count(l.Params) + " weights (" + Share(l.ParamShare) + " of the network's)."
+	weights := "no weights."
+	if l.Params > 0 {
+		weights = Count(l.Params) + " weights (" + Share(l.ParamShare) + " of the network's)."
+	}
+	t := l.Name + " of " + s.Of + ": " + Shape(l) + " (channels × height × width), " + Ms(l.Ms) + " (" + Share(l.TimeShare) + " of the time), " + weights
 	if s.Source == InsideCamera && s.FPS > 0 {
 		t += " " + strconv.FormatFloat(s.FPS, 'f', 1, 64) + " maps a second."
 	}
