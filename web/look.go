@@ -79,9 +79,10 @@ type InsideState struct {
 	Source     string // InsidePhoto or InsideCamera
 	Layer      string // the layer asked for; "" until the first answer
 	Maps       protocol.ActivationMaps
-	Tiles      string // object URL of Maps.Tiles
-	Of         string // what Maps shows: the photo's name, or "the camera"
-	shownID    int    // the Item.ID Maps shows (photos)
+	Tiles      string              // object URL of Maps.Tiles
+	Of         string              // what Maps shows: the photo's name, or "the camera"
+	shownID    int                 // the Item.ID Maps shows (photos)
+	mapsFor    *protocol.ModelInfo // the model Maps was made with
 	Filters    protocol.FilterGrid
 	FilterURL  string
 	filtersFor *protocol.ModelInfo // the model Filters were drawn for
@@ -184,9 +185,10 @@ func (l *Look) showPhotoMaps(it *Item, layer string) {
 	}
 	c.update(func() {
 		l.Inside.Busy = false
-		l.Inside.shownID = it.ID
+		l.Inside.shownID, l.Inside.mapsFor = it.ID, c.Model.Info
 		if err != nil {
 			l.Inside.Err = "The maps could not be drawn: " + err.Error()
+			l.Inside.Layer = "" // say, a layer this model does not have: back to the first
 			return
 		}
 		l.Inside.Err, l.Inside.Maps, l.Inside.Of = "", m, it.Name
@@ -228,7 +230,7 @@ func (l *Look) loop() {
 		}
 		var photo *Item
 		if in.Open && in.Source == InsidePhoto && !in.Busy {
-			if it := c.newestDone(); it != nil && (it.ID != in.shownID || in.Layer != in.Maps.Layer) {
+			if it := c.newestDone(); it != nil && (it.ID != in.shownID || in.Layer != in.Maps.Layer || in.mapsFor != c.Model.Info) {
 				photo = it
 			}
 		}
@@ -274,6 +276,7 @@ func (l *Look) cameraMaps(layer string) bool {
 	c.updateLive(func() {
 		if err != nil {
 			l.Inside.Err = "The maps could not be drawn: " + err.Error()
+			l.Inside.Layer = ""
 			return
 		}
 		l.Inside.Err, l.Inside.Maps, l.Inside.Of = "", m, "the camera"
