@@ -209,10 +209,11 @@ func (l *Look) startLoop() {
 }
 
 // loop serves the views that follow something: while the camera runs,
-// the camera's Why? panel and the inside view (source camera) get a new
-// frame as soon as the worker is free (a frame is skipped, never queued,
-// when the engine is busy, as the camera's own loop does); the inside
-// view with a photo source follows the newest photo and the layer chosen.
+// the camera's views (its Why? panel, the inside view on the camera) take
+// their turn at the engine with the camera's own classification (which
+// drops a frame when the engine is taken) and grab the video's frame only
+// once they have it, so no frame waits; the inside view with a photo
+// source follows the newest photo and the layer chosen.
 func (l *Look) loop() {
 	c := l.app
 	for {
@@ -256,15 +257,11 @@ func (l *Look) loop() {
 	}
 }
 
-// cameraMaps shows one camera frame's maps; false when there was no frame
-// or the engine was busy.
+// cameraMaps shows one camera frame's maps; false when the video had no
+// frame.
 func (l *Look) cameraMaps(layer string) bool {
 	c := l.app
-	select {
-	case <-c.engine:
-	default:
-		return false
-	}
+	<-c.engine // then the frame: the latest, never one that waited
 	fr, err := videoFrame()
 	if err != nil {
 		c.engine <- struct{}{}
@@ -294,11 +291,7 @@ func (l *Look) cameraMaps(layer string) bool {
 // cameraWhy explains one camera frame.
 func (l *Look) cameraWhy(class int) bool {
 	c := l.app
-	select {
-	case <-c.engine:
-	default:
-		return false
-	}
+	<-c.engine // then the frame: the latest, never one that waited
 	fr, err := videoFrame()
 	if err != nil {
 		c.engine <- struct{}{}
