@@ -107,6 +107,23 @@ func (c *Classifier) Classify(img image.Image, k int) (Result, error) {
 	return c.run(x, k)
 }
 
+// ClassifyCrop is Classify for an image that is already the part of a
+// photo the weight file's preprocessing keeps (its Resize and centre crop,
+// cut by the caller: the worker cuts camera frames so, centercrop.Source):
+// it is only scaled to the input size (a no-op at CropW x CropH) and
+// normalised, not resized and cropped a second time.
+func (c *Classifier) ClassifyCrop(img image.Image, k int) (Result, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p := c.m.Prep
+	p.Resize = 0 // squash to CropW x CropH
+	x := c.net.Input()
+	if err := c.buf.Into(x, img, p); err != nil {
+		return Result{}, err
+	}
+	return c.run(x, k)
+}
+
 // ClassifyTensor classifies an input tensor (InC,InH,InW), taken as exactly
 // what the network sees (already preprocessed).
 func (c *Classifier) ClassifyTensor(x []float32, k int) (Result, error) {

@@ -192,6 +192,45 @@ func TestClassifyImage(t *testing.T) {
 	wg.Wait()
 }
 
+// TestClassifyCrop: an image that is already the model's crop is only
+// normalised, not resized (Resize 10 > crop 8) and cropped a second time.
+func TestClassifyCrop(t *testing.T) {
+	m, _, _ := linearModel(t, 1, 0)
+	m.Prep.Resize = 10
+	c := load(t, m)
+	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	for y := range 8 {
+		for x := range 8 {
+			img.Set(x, y, color.RGBA{uint8(30 * x), uint8(25 * y), uint8(4 * x * y), 255})
+		}
+	}
+	only := m.Prep
+	only.Resize = 0
+	x, err := prep.Tensor(img, only)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := c.ClassifyTensor(x, 4)
+	got, err := c.ClassifyCrop(img, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zoomed, err := c.Classify(img, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := true
+	for i := range want.Logits {
+		if got.Logits[i] != want.Logits[i] {
+			t.Fatalf("ClassifyCrop logits %v, want the normalised crop's %v", got.Logits, want.Logits)
+		}
+		same = same && zoomed.Logits[i] == want.Logits[i]
+	}
+	if same {
+		t.Errorf("Classify of the crop gave the same logits: this test no longer tells a second resize apart")
+	}
+}
+
 func TestErrors(t *testing.T) {
 	if _, err := Load([]byte("not a weight file")); !errors.Is(err, weights.ErrMagic) {
 		t.Errorf("Load(garbage) = %v, want ErrMagic", err)

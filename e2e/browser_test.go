@@ -27,6 +27,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -41,6 +42,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"golang.org/x/image/draw"
 )
@@ -483,9 +485,13 @@ func TestBrowserApp(t *testing.T) {
 	labels := nat.c.Model().Labels
 	ctx := newBrowser(t, nil)
 	nl := recordNetwork(t, ctx)
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: liveRecorder}); err != nil {
+		t.Fatal(err)
+	}
 
 	// 1. The page loads, shows the download's progress (slowed so the
 	// download takes about 3 s and can be seen) and the model becomes ready.
+	// A screen reader hears a few steps of it, not every percent.
 	proxy := newSlowModel(t, s.URL, servedModelSize(t, dist)/3)
 	proxy.slow.Store(true)
 	navigate(t, ctx, proxy.URL+"/")
@@ -496,6 +502,17 @@ func TestBrowserApp(t *testing.T) {
 	shot(t, ctx, "00-loading")
 	waitFor(t, ctx, "model ready", statusIs+`'ready'`, 90*time.Second)
 	proxy.slow.Store(false)
+	said := js[[]string](t, ctx, `window.uxSaid`)
+	t.Logf("announced during the load: %q", said)
+	if len(said) > 8 {
+		t.Errorf("%d announcements during the model load, want at most 8 (25%% steps)", len(said))
+	}
+	if len(said) == 0 || said[len(said)-1] != "Ready" {
+		t.Errorf("the load did not end with \"Ready\" announced: %q", said)
+	}
+	if !slices.ContainsFunc(said, func(a string) bool { return strings.HasPrefix(a, "Loading model, ") }) {
+		t.Error("no loading step (\"Loading model, 25%\") was announced")
+	}
 	// A reload starts from the caches: no model download.
 	start := time.Now()
 	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
@@ -564,6 +581,17 @@ func TestBrowserApp(t *testing.T) {
 	}
 	t.Logf("picker: %d photos, native right on %d, browser right on %d of those; largest prob difference %.4f (tolerance %.2f)",
 		len(photos), nativeRight, browserRight, worst, ProbTol)
+	// Each result is announced: "name: Label, 97%" or "name: not sure, closest Label".
+	spoken := js[[]string](t, ctx, `[...document.querySelectorAll('[data-testid=result]')].map(r => { const p = r.querySelector('[data-testid=pred]');
+		const pretty = p.querySelector('.pred-label').textContent;
+		return r.querySelector('[data-testid=verdict]').dataset.notsure === 'true' ? r.dataset.name + ': not sure, closest ' + pretty
+			: r.dataset.name + ': ' + pretty + ', ' + Math.round(100 * p.dataset.prob) + '%'; })`)
+	said = js[[]string](t, ctx, `window.uxSaid`)
+	for _, w := range spoken {
+		if !slices.Contains(said, w) {
+			t.Errorf("%q was not announced; the live region said %q", w, said)
+		}
+	}
 	// After the first photo the worker splits each pass with its helper,
 	// and the model panel says so.
 	inferText := js[string](t, ctx, `document.querySelector('[data-testid=model-ms]').textContent`)
@@ -598,9 +626,13 @@ func TestBrowserApp(t *testing.T) {
 		}
 	}
 
-	// 4. A text file dropped gives an error; the next photo still works.
+	// 4. Pasted text is not classified, and the page says so.
+	js[bool](t, ctx, `(() => { const dt = new DataTransfer(); dt.setData('text/plain', 'roses');
+		document.body.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true})); return true; })()`)
+	waitFor(t, ctx, "message for pasted text", `(document.querySelector('[data-testid=error]') || {textContent: ''}).textContent.includes('Pasted text')`, 30*time.Second)
+	// A text file dropped gives an error on its card; the next photo still works.
 	js[bool](t, ctx, dropJS(fileJS([]byte("just some notes\n"), "notes.txt", "text/plain")))
-	waitFor(t, ctx, "error for a text file", `[...document.querySelectorAll('[data-testid=result]')].some(r => r.dataset.name === 'notes.txt' && r.dataset.state === 'error') && document.querySelector('[data-testid=error]')`, 30*time.Second)
+	waitFor(t, ctx, "error for a text file", `[...document.querySelectorAll('[data-testid=result]')].some(r => r.dataset.name === 'notes.txt' && r.dataset.state === 'error')`, 30*time.Second)
 	shot(t, ctx, "04-text-file-error")
 	corrupt := fileJS(append([]byte("\xff\xd8\xff\xe0"), bytes.Repeat([]byte{0x42}, 400)...), "broken.jpg", "image/jpeg")
 	js[bool](t, ctx, dropJS(corrupt))
@@ -618,6 +650,20 @@ func TestBrowserApp(t *testing.T) {
 	waitFor(t, ctx, "10000x10000 photo", `[...document.querySelectorAll('[data-testid=result]')].some(r => r.dataset.name === 'huge.jpg' && r.dataset.state === 'done')`, 90*time.Second)
 	if size := js[string](t, ctx, `document.querySelector('[data-testid=result][data-name="huge.jpg"]').dataset.size`); size != "2048x2048" {
 		t.Errorf("a 10000x10000 photo reached the worker as %s, want 2048x2048", size)
+	}
+
+	// A solid blue square: if the model is not sure, the card says the
+	// photo may be none of the flowers it knows.
+	blue := `(async () => { const c = new OffscreenCanvas(256, 256); const g = c.getContext('2d');
+		g.fillStyle = '#2456d0'; g.fillRect(0, 0, 256, 256);
+		return new File([await c.convertToBlob({type: 'image/png'})], 'blue.png', {type: 'image/png'}); })()`
+	js[bool](t, ctx, dropJS(blue))
+	waitFor(t, ctx, "blue square classified", `(document.querySelector('[data-testid=result][data-name="blue.png"]') || {dataset: {}}).dataset.state === 'done'`, 60*time.Second)
+	note := js[string](t, ctx, `document.querySelector('[data-testid=result][data-name="blue.png"] [data-testid=verdict]').textContent`)
+	notSure := js[bool](t, ctx, `document.querySelector('[data-testid=result][data-name="blue.png"] [data-testid=verdict]').dataset.notsure === 'true'`)
+	t.Logf("blue square: %q", note)
+	if notSure && !strings.Contains(note, "may not be any of the 5 flowers it knows") || !notSure && !strings.Contains(note, "% sure") {
+		t.Errorf("blue square (not sure: %v): the card says %q", notSure, note)
 	}
 
 	// 5. A bad weight file is refused and the current model stays.
@@ -804,6 +850,11 @@ func TestBrowserCameraDenied(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "denied message", `(document.querySelector('[data-testid=camera-error]') || {}).textContent && document.querySelector('[data-testid=camera-error]').textContent.includes('denied')`, 30*time.Second)
+	// Pressing Start camera again visibly tries again.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=camera-start]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "second denied message", `document.querySelector('[data-testid=camera-error]').textContent.includes('tried 2 times')`, 30*time.Second)
 	shot(t, ctx, "10-camera-denied")
 	if !js[bool](t, ctx, `!!document.querySelector('[data-testid=camera-start]')`) {
 		t.Error("after a denied camera the start button is gone")

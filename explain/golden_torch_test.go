@@ -15,6 +15,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"alexnet/internal/shared"
 )
 
 // Refresh the fixtures with
@@ -28,11 +30,23 @@ func TestGoldenUpdate(t *testing.T) {
 	if !*update {
 		return
 	}
-	out, err := exec.Command(python, "testdata/gradcam.py").CombinedOutput()
+	out, err := gradcamScript(t).CombinedOutput()
 	if err != nil {
 		t.Fatalf("gradcam.py: %v\n%s", err, out)
 	}
 	t.Logf("%s", out)
+}
+
+// gradcamScript is testdata/gradcam.py with args, told where the shared
+// folder is (internal/shared's search) through $ALEXNET_SHARED.
+func gradcamScript(t *testing.T, args ...string) *exec.Cmd {
+	d, err := shared.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(python, append([]string{"testdata/gradcam.py"}, args...)...)
+	cmd.Env = append(os.Environ(), shared.Env+"="+d)
+	return cmd
 }
 
 // TestGoldenScriptReproduces reruns testdata/gradcam.py into a temporary
@@ -42,7 +56,7 @@ func TestGoldenUpdate(t *testing.T) {
 // ../shared/data; it fails (does not skip) without them.
 func TestGoldenScriptReproduces(t *testing.T) {
 	dir := t.TempDir()
-	out, err := exec.Command(python, "testdata/gradcam.py", dir).CombinedOutput()
+	out, err := gradcamScript(t, dir).CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s testdata/gradcam.py (needs Debian's python3-torch): %v\n%s", python, err, out)
 	}

@@ -18,6 +18,8 @@ const (
 	OpFlatten         Op = "flatten"         // torch.flatten(x, 1)
 	OpLinear          Op = "linear"          // torch.nn.Linear
 	OpDropout         Op = "dropout"         // torch.nn.Dropout: identity at inference
+	OpGlobalPool      Op = "globalpool"      // mean and max of each channel of earlier layers (globalpool.go)
+	OpL2Norm          Op = "l2norm"          // torch.nn.functional.normalize(x, dim=1) (globalpool.go)
 )
 
 // Layer is one step of a network, described by data. Only the fields of its
@@ -41,6 +43,11 @@ type Layer struct {
 
 	// Linear: In, Out.
 	In, Out int
+
+	// GlobalPool: the earlier layers whose outputs it pools, in order
+	// (indices into Arch.Layers, each below this layer's). Empty for every
+	// other op.
+	From []int
 }
 
 // Arch is a whole network: the input it takes and its layers in order. It is
@@ -151,6 +158,9 @@ func (a Arch) Shapes() ([]Shape, error) {
 	s := Shape{a.InC, a.InH, a.InW}
 	out := make([]Shape, len(a.Layers))
 	for i, l := range a.Layers {
+		if len(l.From) > 0 && l.Op != OpGlobalPool {
+			return nil, bad(i, "%s takes the previous layer's output, not layers %v", l.Op, l.From)
+		}
 		switch l.Op {
 		case OpConv:
 			g := l.Groups
@@ -194,6 +204,19 @@ func (a Arch) Shapes() ([]Shape, error) {
 			s = Shape{s.C, l.OutH, l.OutW}
 		case OpFlatten:
 			s = Shape{s.Len(), 1, 1}
+		case OpGlobalPool:
+			if len(l.From) == 0 || len(l.From) > MaxLayers {
+				return nil, bad(i, "globalpool of %d layers, want 1..%d", len(l.From), MaxLayers)
+			}
+			c := 0
+			for _, f := range l.From {
+				if f < 0 || f >= i {
+					return nil, bad(i, "globalpool of layer %d, want an earlier layer (0..%d)", f, i-1)
+				}
+				c += 2 * out[f].C
+			}
+			s = Shape{c, 1, 1}
+		case OpL2Norm: // same shape
 		case OpLinear:
 			if s.H != 1 || s.W != 1 {
 				return nil, bad(i, "linear needs a flat input, gets %dx%dx%d (add a flatten)", s.C, s.H, s.W)

@@ -22,7 +22,8 @@ type Cost struct {
 	// (square roots) or lrnPowFLOPs for any other beta (math32.Pow); max
 	// pooling the comparisons of its separable loop, K*(2*W+OW) per output
 	// row of a channel; adaptive average pooling avgPoolFLOPs per window
-	// cell, C*(H+OH)*(W+OW) cells at most; ReLU 1 per value; flatten and
+	// cell, C*(H+OH)*(W+OW) cells at most; global pooling 2 per value it
+	// reads; L2 normalisation 3 per value; ReLU 1 per value; flatten and
 	// dropout 0. The scalar ops are weighted so that a FLOP takes about
 	// as long whatever the op (within 4x of the conv kernels natively):
 	// what bounds FLOPs bounds the time of a pass.
@@ -95,6 +96,15 @@ func (a Arch) Cost() (Cost, error) {
 			add(&floats, int64(out.Len()))
 		case OpReLU:
 			flops = int64(out.Len())
+			add(&floats, int64(out.Len()))
+		case OpGlobalPool:
+			// A sum and a comparison per value of every layer it reads.
+			for _, f := range l.From {
+				add(&flops, 2*int64(shapes[f].Len()))
+			}
+			add(&floats, int64(out.Len()))
+		case OpL2Norm:
+			flops = 3 * int64(out.Len()) // square, add; then scale
 			add(&floats, int64(out.Len()))
 		case OpFlatten, OpDropout:
 			// The output aliases the input.

@@ -19,7 +19,14 @@ func TestCostBoundsNew(t *testing.T) {
 		conv("c3", 8, 9, 2, 1, 0, 1), // im2col
 		{Op: OpAdaptiveAvgPool, OutH: 3, OutW: 2}, {Op: OpFlatten}, linear("fc", 54, 4),
 	}}
-	archs := append(smallArchs(), odd, Seed(5), TorchVision(1000), Paper(1000))
+	// A taught model's head (package teach): pooled conv outputs of
+	// several layers, normalised, then a linear layer.
+	taught := Arch{Name: "taught", InC: 3, InH: 17, InW: 17, Layers: []Layer{
+		conv("c0", 3, 4, 3, 1, 1, 1), relu(),
+		conv("c1", 4, 6, 3, 2, 1, 1), relu(),
+		{Op: OpGlobalPool, From: []int{1, 3}}, {Op: OpL2Norm}, linear("fc", 20, 3),
+	}}
+	archs := append(smallArchs(), odd, taught, Seed(5), TorchVision(1000), Paper(1000))
 	r := rand.New(rand.NewSource(5))
 	for _, a := range archs {
 		cost, err := a.Cost()

@@ -343,6 +343,14 @@ func (n *Net) LayerForward(i int) {
 		localResponseNorm(dst, src, ly.in.C, ly.in.H*ly.in.W, ly.l.Size, ly.l.Alpha, ly.l.Beta, ly.l.K)
 	case OpAdaptiveAvgPool:
 		adaptiveAvgPool2d(dst, src, ly.in.C, ly.in.H, ly.in.W, ly.out.H, ly.out.W)
+	case OpGlobalPool:
+		for _, f := range ly.l.From {
+			s := n.shapes[f]
+			globalPool(dst[:2*s.C], n.outs[f], s.C, s.H*s.W)
+			dst = dst[2*s.C:]
+		}
+	case OpL2Norm:
+		l2Normalize(dst, src, ly.in.C, ly.in.H*ly.in.W)
 	case OpLinear:
 		ly.linear.forward(dst, src)
 	case OpFlatten, OpDropout:

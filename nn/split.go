@@ -41,6 +41,11 @@ func NewPart(a Arch, params map[string]Weight, k, parts int, ex Exchange) (*Net,
 	if parts < 1 || k < 0 || k >= parts || ex == nil {
 		return nil, fmt.Errorf("nn: part %d of %d (with exchange %v) is not a valid split", k, parts, ex != nil)
 	}
+	for i, l := range a.Layers {
+		if parts > 1 && (l.Op == OpGlobalPool || l.Op == OpL2Norm) {
+			return nil, fmt.Errorf("nn: layer %d (%s) cannot be split between parts: run the net whole", i, l.Op)
+		}
+	}
 	return build(a, params, k, parts, ex, defaultConvPaths())
 }
 

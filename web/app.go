@@ -6,11 +6,11 @@
 // Layout of the package:
 //
 //	app.go              state and formatting shared by the components (no syscall/js)
-//	root.vugu/.go       the page: header, inputs, results, errors
-//	model-panel.*       the model card: status, download progress, facts
+//	root.vugu/.go       the page: header (what it recognises), inputs, results, page-wide errors, live region
+//	model-panel.*       the model card: status, download progress, facts, your own model
 //	result-card.*       one classified photo: preview, top 5, "not sure"
 //	preds.*             a top-5 list
-//	camera.*            live webcam: start/stop, chooser, live top 5, FPS
+//	camera.*            live webcam: start/stop, chooser, live top 5, FPS, Capture
 //	*_gen.go            what vugugen writes from the .vugu files (go generate)
 //
 // The browser glue (syscall/js), one file per concern, each with a native
@@ -21,6 +21,7 @@
 //	model_js.go         which weight file to load (the worker loads it)
 //	photos_js.go        files from the picker, previews (the worker decodes them)
 //	camera_js.go        the camera: open, grab frames, list devices
+//	capture_js.go       the camera's current frame as a PNG file (Capture), classified as a photo
 //	events_js.go        page-wide events: drag and drop anywhere, paste
 //
 // Background goroutines change component state only between
@@ -60,8 +61,12 @@ type ModelState struct {
 	LastMs      float64 // ms of the last inference
 	LastWorkers int     // workers that shared it (Result.Workers)
 	Inferences  int
-	ReplaceErr  string // a dropped/URL model that was rejected while another stays in use
+	ReplaceErr  string // a dropped/URL model that was rejected while another stays in use, in plain words
 	ReplaceName string
+	ErrDetail   string // the technical message behind Err or ReplaceErr, shown under "Details"
+	Gen         int    // how many models became ready so far: 1 for the first, +1 per swap
+	Swapped     string // "Now using my-flowers (5 classes)" after a successful swap
+	Builtin     bool   // the model in use is the one the app ships (the manifest's)
 }
 
 // Percent is the download progress, 0..100, or -1 when the size is unknown.
@@ -96,7 +101,16 @@ type Item struct {
 	State      string
 	Res        protocol.Result
 	Err        string
+	Model      string // name of the model that made Res
+	ModelGen   int    // ModelState.Gen when Res was made
+	Open       bool   // an older (compact) card the user expanded
+	src        fileRef
+	reveal     bool // scroll the card into view on its next render (a new photo)
 }
+
+// Older reports whether a result was made by a model other than the
+// one in use now (gen is ModelState.Gen).
+func (it *Item) Older(gen int) bool { return it.State == ItemDone && it.ModelGen != gen }
 
 // Scaled reports whether the browser scaled the photo down before classifying.
 func (it *Item) Scaled() bool { return it.OrigW > it.W || it.OrigH > it.H }
@@ -210,4 +224,72 @@ func (f fileRef) Name() string { return f.name }
 // CamDevice is one camera for the chooser.
 type CamDevice struct {
 	ID, Label string
+}
+
+// ModelProblem says in plain words why a weight file was refused, given
+// the worker's protocol.Problem (the worker's technical message is shown
+// under "Details").
+func ModelProblem(problem string) string {
+	switch problem {
+	case protocol.ProblemNotWeights:
+		return "This is not an AlexNet weight file."
+	case protocol.ProblemNewer:
+		return "This weight file was made by a newer version of the converter; this page cannot read it."
+	case protocol.ProblemTruncated:
+		return "This weight file is incomplete: it ends too early (an unfinished download?)."
+	case protocol.ProblemChecksum:
+		return "This weight file is damaged: its checksum does not match."
+	case protocol.ProblemTooLarge:
+		return "This file is larger than any weight file this page accepts."
+	case protocol.ProblemInvalid:
+		return "This weight file does not describe a usable AlexNet."
+	}
+	return "This weight file could not be used."
+}
+
+// Verdict is the headline answer for a result, in words for anyone.
+func Verdict(r protocol.Result) string {
+	switch {
+	case len(r.Top) == 0:
+		return "No answer"
+	case r.NotSure:
+		return "Not sure"
+	}
+	return Pretty(r.Top[0].Label)
+}
+
+// VerdictNote qualifies it: the confidence, or for "not sure" that the
+// photo may be none of the n kinds (Root.Kind) the model knows.
+func VerdictNote(r protocol.Result, n int, kind string) string {
+	switch {
+	case len(r.Top) == 0:
+		return ""
+	case r.NotSure:
+		return "It may not be any of the " + strconv.Itoa(n) + " " + kind + " it knows. Closest: " + Pretty(r.Top[0].Label) + "."
+	}
+	return Pct(r.Top[0].Prob) + " sure"
+}
+
+// Spoken is a result as a screen reader announces it: "rose.jpg: Roses, 97%".
+func Spoken(name string, r protocol.Result) string {
+	if len(r.Top) == 0 {
+		return name + ": no answer"
+	}
+	if r.NotSure {
+		return name + ": not sure, closest " + Pretty(r.Top[0].Label)
+	}
+	return name + ": " + Pretty(r.Top[0].Label) + ", " + strconv.Itoa(int(r.Top[0].Prob*100+0.5)) + "%"
+}
+
+// LoadingWords is what the live region says while a model loads: "Loading
+// model", then at 25, 50 and 75% (not at every percent, which a screen
+// reader would read out a hundred times). p is Percent (-1: unknown).
+func LoadingWords(p int) string {
+	if p < 25 {
+		return "Loading model"
+	}
+	if p > 75 {
+		p = 75
+	}
+	return "Loading model, " + strconv.Itoa(p/25*25) + "%"
 }

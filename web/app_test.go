@@ -1,6 +1,10 @@
 package main
 
-import "testing"
+import (
+	"testing"
+
+	"alexnet/internal/protocol"
+)
 
 func TestFormat(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
@@ -81,5 +85,56 @@ func TestInferText(t *testing.T) {
 		if got := c.InferText(); got != tc.want {
 			t.Errorf("InferText(%+v) = %q, want %q", tc.m, got, tc.want)
 		}
+	}
+}
+
+// TestModelProblem: each Problem the worker sends (wasm/worker
+// TestWeightProblem gives them from real decoder errors) has its own
+// sentence; an unknown or missing one a general one.
+func TestModelProblem(t *testing.T) {
+	for _, c := range []struct{ problem, want string }{
+		{protocol.ProblemNotWeights, "This is not an AlexNet weight file."},
+		{protocol.ProblemNewer, "This weight file was made by a newer version of the converter; this page cannot read it."},
+		{protocol.ProblemTruncated, "This weight file is incomplete: it ends too early (an unfinished download?)."},
+		{protocol.ProblemChecksum, "This weight file is damaged: its checksum does not match."},
+		{protocol.ProblemTooLarge, "This file is larger than any weight file this page accepts."},
+		{protocol.ProblemInvalid, "This weight file does not describe a usable AlexNet."},
+		{"", "This weight file could not be used."},
+		{"from a later worker", "This weight file could not be used."},
+	} {
+		if got := ModelProblem(c.problem); got != c.want {
+			t.Errorf("ModelProblem(%q) = %q, want %q", c.problem, got, c.want)
+		}
+	}
+}
+
+func TestWords(t *testing.T) {
+	sure := protocol.Result{Top: []protocol.Pred{{Label: "roses", Prob: 0.966}, {Label: "tulips", Prob: 0.02}}}
+	unsure := protocol.Result{Top: []protocol.Pred{{Label: "dandelion", Prob: 0.55}}, NotSure: true}
+	for _, c := range []struct{ got, want string }{
+		{Verdict(sure), "Roses"},
+		{VerdictNote(sure, 5, "flowers"), "96.6% sure"},
+		{Verdict(unsure), "Not sure"},
+		{VerdictNote(unsure, 5, "flowers"), "It may not be any of the 5 flowers it knows. Closest: Dandelion."},
+		{Spoken("rose.jpg", sure), "rose.jpg: Roses, 97%"},
+		{Spoken("blue.png", unsure), "blue.png: not sure, closest Dandelion"},
+		{LoadingWords(-1), "Loading model"},
+		{LoadingWords(24), "Loading model"},
+		{LoadingWords(49), "Loading model, 25%"},
+		{LoadingWords(100), "Loading model, 75%"},
+		{TriedText("Camera access was denied.", 1), "Camera access was denied."},
+		{TriedText("Camera access was denied.", 3), "Camera access was denied. (tried 3 times)"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+	// Announcements change in 25% steps: at most 4 texts while loading.
+	seen := map[string]bool{}
+	for p := -1; p <= 100; p++ {
+		seen[LoadingWords(p)] = true
+	}
+	if len(seen) != 4 {
+		t.Errorf("%d different loading announcements, want 4", len(seen))
 	}
 }

@@ -18,6 +18,7 @@ type CamState struct {
 	FPS          float64
 	Err          string
 	Dropped      int // frames the engine was too busy for (never queued)
+	Tries        int // failed starts in a row, so a retry that fails again says so
 	stop         chan struct{}
 	done         chan struct{}
 	fps          FPS
@@ -78,14 +79,15 @@ func (c *Root) runCamera(deviceID string) {
 	if err != nil {
 		c.update(func() {
 			// Shown in the camera card, beside the button that was pressed.
-			c.Cam.Starting, c.Cam.On, c.Cam.Err = false, false, err.Error()
+			c.Cam.Tries++
+			c.Cam.Starting, c.Cam.On, c.Cam.Err = false, false, TriedText(err.Error(), c.Cam.Tries)
 		})
 		return
 	}
 	defer cam.close()
 	devices := listCameras()
 	c.update(func() {
-		c.Cam.Starting, c.Cam.On = false, true
+		c.Cam.Starting, c.Cam.On, c.Cam.Tries = false, true, 0
 		c.Cam.Devices = devices
 		if c.Cam.DeviceID == "" {
 			c.Cam.DeviceID = cam.deviceID
@@ -106,15 +108,21 @@ func (c *Root) runCamera(deviceID string) {
 			continue
 		}
 		var res protocol.Result
+		taken := false // by the Teach view, while a class's button is held
 		select {
 		case <-c.engine:
-			res, err = workerClassify(fr, true)
+			if taken = c.teachFrame(fr); !taken {
+				res, err = workerClassify(fr, true)
+			}
 			c.engine <- struct{}{}
 		default:
 			// The engine is busy with a photo: drop this frame.
 			discard(fr)
 			c.update(func() { c.Cam.Dropped++ })
 			cam.waitFrame()
+			continue
+		}
+		if taken {
 			continue
 		}
 		now := nowMs()
@@ -137,6 +145,30 @@ func (c *Root) runCamera(deviceID string) {
 		// No wait here: the video has usually moved on while the engine
 		// worked; grab says so when it has not.
 	}
+}
+
+// TriedText adds to a camera error how many times in a row starting failed,
+// so pressing Start camera again visibly tried again.
+func TriedText(msg string, tries int) string {
+	if tries < 2 {
+		return msg
+	}
+	return msg + " (tried " + strconv.Itoa(tries) + " times)"
+}
+
+// Capture puts the current camera frame into the results, as a photo.
+func (c *Camera) Capture(event vugu.DOMEvent) {
+	app := c.App
+	go func() {
+		f, err := captureFrame()
+		app.update(func() {
+			if err != nil {
+				app.Cam.Err = "The frame could not be captured: " + err.Error()
+				return
+			}
+			app.AddFiles([]fileRef{f}, "camera")
+		})
+	}()
 }
 
 // ToggleID is the test id of the start/stop button.

@@ -10,19 +10,7 @@ var globalFuncs []js.Func
 
 func installGlobalHandlers(c *Root) {
 	depth := 0
-	hasFiles := func(ev js.Value) bool {
-		dt := ev.Get("dataTransfer")
-		if !dt.Truthy() {
-			return false
-		}
-		types := dt.Get("types")
-		for i := 0; i < types.Length(); i++ {
-			if types.Index(i).String() == "Files" {
-				return true
-			}
-		}
-		return false
-	}
+	hasFiles := func(ev js.Value) bool { return hasType(ev.Get("dataTransfer"), "Files") }
 	on := func(target js.Value, name string, fn func(ev js.Value)) {
 		f := js.FuncOf(func(_ js.Value, a []js.Value) any {
 			fn(a[0])
@@ -61,8 +49,13 @@ func installGlobalHandlers(c *Root) {
 		}
 	})
 	on(global, "drop", func(ev js.Value) {
+		taken := ev.Get("defaultPrevented").Bool() // by the Teach view
 		ev.Call("preventDefault")
 		depth = 0
+		if taken {
+			setDragging(false)
+			return
+		}
 		files := fileList(ev.Get("dataTransfer").Get("files")) // only readable during the event
 		go c.update(func() {
 			c.Dragging = false
@@ -75,14 +68,34 @@ func installGlobalHandlers(c *Root) {
 	})
 	on(document, "paste", func(ev js.Value) {
 		cd := ev.Get("clipboardData")
-		if !cd.Truthy() {
+		if !cd.Truthy() || ev.Get("defaultPrevented").Bool() { // taken by the Teach view
 			return
 		}
 		files := fileList(cd.Get("files"))
 		if len(files) == 0 {
-			return // plain text paste: leave it alone
+			// The page has no text fields: say that only images are
+			// classified.
+			if hasType(cd, "text/plain") {
+				go c.update(c.PasteWithoutImage)
+			}
+			return
 		}
 		ev.Call("preventDefault")
 		go c.update(func() { c.AddFiles(files, "paste") })
 	})
+}
+
+// hasType reports whether a DataTransfer (drag and drop, clipboard) holds
+// data of type t ("Files", "text/plain").
+func hasType(dt js.Value, t string) bool {
+	if !dt.Truthy() {
+		return false
+	}
+	types := dt.Get("types")
+	for i := 0; i < types.Length(); i++ {
+		if types.Index(i).String() == t {
+			return true
+		}
+	}
+	return false
 }

@@ -15,7 +15,7 @@ import (
 // shows the PNGs it sends as <img> of object URLs and never reads pixels.
 //
 // Each request carries its image again, as Classify does: a photo's File
-// (Look.files keeps it from the classification on) or a camera frame. The
+// (Item.src) or a camera frame. The
 // worker keeps nothing between requests.
 //
 // The state lives here, not in the components: Vugu may rebuild a
@@ -27,7 +27,6 @@ type Look struct {
 	// why holds each result card's Why? panel by Item.ID, and the
 	// camera's under CameraWhy (Item IDs start at 1).
 	why    map[int]*WhyState
-	files  map[int]handle // each photo's File by Item.ID, from its classification (Root.classifyPhoto)
 	Inside InsideState
 	// running says the loop that serves the camera views is started.
 	running bool
@@ -36,9 +35,9 @@ type Look struct {
 // CameraWhy is the key of the camera's Why? panel in Look.why.
 const CameraWhy = 0
 
-var look = &Look{why: map[int]*WhyState{}, files: map[int]handle{}}
+var look = &Look{why: map[int]*WhyState{}}
 
-// clear forgets the photos (Root.ClearResults): their files and panels.
+// clear forgets the photos' panels (Root.ClearResults).
 func (l *Look) clear() {
 	for id, s := range l.why {
 		if id != CameraWhy {
@@ -47,7 +46,6 @@ func (l *Look) clear() {
 			delete(l.why, id)
 		}
 	}
-	clear(l.files)
 }
 
 // WhyState is one Why? panel.
@@ -102,7 +100,7 @@ const (
 // newestDone is the newest photo with a result, or nil.
 func (c *Root) newestDone() *Item {
 	for _, it := range c.Items {
-		if _, ok := look.files[it.ID]; ok && it.State == ItemDone {
+		if it.State == ItemDone && it.src.name != "" {
 			return it
 		}
 	}
@@ -143,14 +141,10 @@ func (l *Look) explainPhoto(it *Item, class int) {
 
 // photo is the File of a classified photo.
 func (l *Look) photo(it *Item) (handle, error) {
-	c := l.app
-	c.env.RLock()
-	f, ok := l.files[it.ID]
-	c.env.RUnlock()
-	if !ok {
-		return f, errPhotoGone
+	if it.src.name == "" {
+		return it.src.h, errPhotoGone
 	}
-	return f, nil
+	return it.src.h, nil
 }
 
 var errPhotoGone = errors.New("the photo is no longer on the page")

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/vugu/vugu"
+	js "github.com/vugu/vugu/js"
 )
 
 // ModelPanel shows the model: loading progress, errors with a retry button,
@@ -39,6 +40,33 @@ func (c *ModelPanel) PhaseText() string {
 		return "Starting"
 	}
 	return m.Phase
+}
+
+// Summary follows the model's name: its classes, in a few words.
+func (c *ModelPanel) Summary() string {
+	in := c.App.Model.Info
+	s := " · " + strconv.Itoa(len(in.Labels)) + " classes"
+	if c.App.Model.Builtin {
+		s += " · built in"
+	}
+	return s
+}
+
+// Stays says which model remains after a refused file.
+func (c *ModelPanel) Stays() string {
+	if in := c.App.Model.Info; in != nil {
+		return "Still using " + in.Name + "."
+	}
+	return ""
+}
+
+// focusError moves focus to the model-file error once, on the render that
+// shows it (vg-js-populate runs on every render).
+func (c *ModelPanel) focusError(el js.Value) {
+	if c.App.focusModelErr {
+		c.App.focusModelErr = false
+		el.Call("focus")
+	}
 }
 
 // ProgressValue is the bar's value out of 1000.
@@ -91,11 +119,12 @@ func (c *ModelPanel) Size() string {
 	return s
 }
 
-// LoadText is how long verifying took and when the page became ready.
+// LoadText is how long verifying the model in use took and, for the
+// model the page opened with, when the page became ready.
 func (c *ModelPanel) LoadText() string {
 	m := &c.App.Model
 	s := Ms(m.Info.LoadMs) + " to verify"
-	if m.ReadyMs > 0 {
+	if m.ReadyMs > 0 && m.Gen == 1 {
 		s += ", ready " + Ms(m.ReadyMs) + " after opening"
 	}
 	return s

@@ -1,16 +1,52 @@
 package main
 
-import "strconv"
+import (
+	"strconv"
 
-// ResultCard shows one photo and what the model thinks it is.
+	"github.com/vugu/vugu"
+	js "github.com/vugu/vugu/js"
+)
+
+// ResultCard shows one photo and what the model thinks it is. Older cards
+// (all but the newest) are compact, one row of thumbnail and verdict, until
+// the user expands them.
 type ResultCard struct {
-	Item *Item
+	Item  *Item
+	App   *Root
+	Older bool // not the newest result
+}
+
+// reveal scrolls a new card into view, if it is not (on a phone the
+// results are below the picker), once (vg-js-populate runs on every render).
+func (c *ResultCard) reveal(el js.Value) {
+	if c.Item.reveal {
+		c.Item.reveal = false
+		el.Call("scrollIntoView", map[string]any{"block": "nearest"})
+	}
+}
+
+// Compact reports whether the card shows only its one-row summary.
+func (c *ResultCard) Compact() bool { return c.Older && !c.Item.Open }
+
+// CompactAttr is data-compact.
+func (c *ResultCard) CompactAttr() string { return strconv.FormatBool(c.Compact()) }
+
+// ExpandedAttr is the toggle's aria-expanded.
+func (c *ResultCard) ExpandedAttr() string { return strconv.FormatBool(!c.Compact()) }
+
+// Toggle expands or collapses an older card.
+func (c *ResultCard) Toggle(event vugu.DOMEvent) { c.Item.Open = !c.Item.Open }
+
+// RerunText is the button that classifies the photo again with the model in use.
+func (c *ResultCard) RerunText() string {
+	if in := c.App.Model.Info; in != nil {
+		return "Run again with " + in.Name
+	}
+	return "Run again"
 }
 
 // Busy reports whether the photo is still being worked on.
-func (c *ResultCard) Busy() bool {
-	return c.Item.State == ItemDecoding || c.Item.State == ItemClassifying
-}
+func (c *ResultCard) Busy() bool { return c.App.Busy(c.Item) }
 
 // BusyText says which step it is at.
 func (c *ResultCard) BusyText() string {
@@ -37,27 +73,11 @@ func (c *ResultCard) Meta() string {
 }
 
 // Verdict is the headline answer.
-func (c *ResultCard) Verdict() string {
-	r := c.Item.Res
-	if len(r.Top) == 0 {
-		return "No answer"
-	}
-	if r.NotSure {
-		return "Not sure"
-	}
-	return Pretty(r.Top[0].Label)
-}
+func (c *ResultCard) Verdict() string { return Verdict(c.Item.Res) }
 
 // VerdictSub qualifies it.
 func (c *ResultCard) VerdictSub() string {
-	r := c.Item.Res
-	if len(r.Top) == 0 {
-		return ""
-	}
-	if r.NotSure {
-		return "Maybe " + Pretty(r.Top[0].Label) + " (" + Pct(r.Top[0].Prob) + "), but the model is not confident."
-	}
-	return Pct(r.Top[0].Prob) + " confident"
+	return VerdictNote(c.Item.Res, c.App.ClassCount(), c.App.Kind())
 }
 
 // VerdictClass styles a confident and an unsure answer differently.

@@ -17,15 +17,23 @@ type Root struct {
 	Model    ModelState
 	Items    []*Item // newest first
 	Cam      CamState
+	Teach    TeachState // the Teach view (teach.go)
 	Dragging bool
-	Notice   string // the latest error, shown in an alert until dismissed
-	nextID   int
-	queue    chan []fileRef // photos waiting for the worker, handled in order
-	modelURL string
+	Notice   string // a page-wide problem, shown in an alert until dismissed (per-photo and model-file errors are shown where they belong)
+	OwnOpen  bool   // the "Use your own model" panel is open (kept across renders)
+	TechOpen bool   // the model's "Technical details" are open
+	// DetailOpen: the technical "Details" of a refused model file are open.
+	DetailOpen bool
+	Said       string // the last result, for the live region
+	nextID     int
+	queue      chan []fileRef // photos waiting for the worker, handled in order
+	modelURL   string
 	// engine is the one "busy" gate: the worker answers one request at a
 	// time, and whoever holds this token is using it. Photos and model
 	// loads wait for it; the camera loop drops a frame when it is taken.
 	engine chan struct{}
+	// focusModelErr asks the next render to move focus to the model-file error.
+	focusModelErr bool
 	// updateLive's render throttle (under the event lock).
 	liveRendered float64
 	livePending  bool
@@ -42,6 +50,7 @@ func (c *Root) Init(ctx vugu.InitCtx) {
 	c.engine <- struct{}{}
 	go c.boot()
 	go c.photoLoop()
+	c.teachStart()
 }
 
 // update runs f under the event lock and re-renders.
@@ -133,7 +142,8 @@ func (c *Root) loadModelURL(url string, custom bool) {
 	}
 	c.engine <- struct{}{}
 	if err != nil {
-		c.modelFailed(url, replacing, loadError(err))
+		msg, detail := loadError(err)
+		c.modelFailed(url, replacing, msg, detail)
 		return
 	}
 	c.modelReady(info, url, cached)
@@ -146,7 +156,8 @@ func (c *Root) loadModelFile(f fileRef) {
 	info, _, err := workerLoad(protocol.Load{Bytes: f.h}, c.loadProgress())
 	c.engine <- struct{}{}
 	if err != nil {
-		c.modelFailed(f.Name(), replacing, loadError(err))
+		msg, detail := loadError(err)
+		c.modelFailed(f.Name(), replacing, msg, detail)
 		return
 	}
 	c.modelReady(info, f.Name(), false)
@@ -179,23 +190,35 @@ func (c *Root) loadProgress() func(*protocol.Progress) {
 	}
 }
 
-// loadError is the words for a failed load.
-func loadError(err error) string {
+// loadError is the words for a failed load, and the technical message
+// shown under "Details" ("" when the words say it all). A refused weight
+// file is said by what the worker found wrong with it (ModelProblem).
+func loadError(err error) (msg, detail string) {
 	var pe *protocol.Error
 	if errors.As(err, &pe) && pe.Kind == protocol.ErrDownload {
-		return "The model could not be downloaded: " + pe.Message
+		return "The model could not be downloaded: " + pe.Message, ""
 	}
-	return "This is not a usable weight file: " + err.Error()
+	if errors.As(err, &pe) && pe.Kind == protocol.ErrModel {
+		return ModelProblem(pe.Problem), pe.Message
+	}
+	return ModelProblem(""), err.Error()
 }
 
 // modelReady makes a verified model the one in use.
 func (c *Root) modelReady(info protocol.ModelInfo, source string, fromCache bool) {
 	ready := nowMs()
 	c.update(func() {
+		if c.Model.Info != nil {
+			c.Model.Swapped = "Now using " + info.Name + " (" + strconv.Itoa(len(info.Labels)) + " classes)"
+			c.Said = c.Model.Swapped
+		}
 		c.Model.Status, c.Model.Phase, c.Model.Err = StatusReady, "", ""
+		c.Model.ReplaceErr, c.Model.ErrDetail = "", ""
 		c.Model.FromCache = fromCache
 		c.Model.Info = &info
 		c.Model.Source = source
+		c.Model.Builtin = source == c.Manifest.Model
+		c.Model.Gen++
 		if c.Model.ReadyMs == 0 {
 			c.Model.ReadyMs = ready
 		}
@@ -203,12 +226,18 @@ func (c *Root) modelReady(info protocol.ModelInfo, source string, fromCache bool
 	})
 }
 
-func (c *Root) modelFailed(source string, replacing bool, msg string) {
+// modelFailed reports a model that could not be used: msg in plain words,
+// detail the technical message (or ""). When another model stays in use
+// the message goes next to the model chooser, which opens, and focus moves
+// to it (ModelPanel.focusError).
+func (c *Root) modelFailed(source string, replacing bool, msg, detail string) {
 	c.update(func() {
-		c.Model.Phase = ""
+		c.Model.Phase, c.Model.ErrDetail = "", detail
 		if replacing {
 			c.Model.ReplaceErr, c.Model.ReplaceName = msg, source
-			c.Notice = msg + " The current model stays in use."
+			c.Model.Swapped = ""
+			c.OwnOpen, c.DetailOpen = true, false
+			c.focusModelErr = true
 			return
 		}
 		c.Model.Status, c.Model.Err, c.Model.Source = StatusError, msg, source
@@ -261,11 +290,14 @@ func (c *Root) AddFiles(files []fileRef, via string) {
 	for i := len(photos) - 1; i >= 0; i-- {
 		f := photos[i]
 		c.nextID++
-		it := &Item{ID: c.nextID, Name: f.Name(), Via: via, State: ItemDecoding}
+		it := &Item{ID: c.nextID, Name: f.Name(), Via: via, State: ItemDecoding, src: f}
 		f.item = it
+		it.src.item = it
 		photos[i] = f
 		c.Items = append([]*Item{it}, c.Items...)
 	}
+	// On a phone the results are below the picker: bring the newest in view.
+	photos[0].item.reveal = via != "camera"
 	select {
 	case c.queue <- photos:
 	default:
@@ -288,8 +320,8 @@ func (c *Root) classifyPhoto(f fileRef) {
 	it := f.item
 	fail := func(msg string) {
 		c.update(func() {
-			it.State, it.Err = ItemError, msg
-			c.Notice = f.Name() + ": " + msg
+			it.State, it.Err = ItemError, msg // shown on the photo's card only
+			c.Said = f.Name() + ": " + msg
 		})
 	}
 	if !c.waitReady() {
@@ -321,10 +353,124 @@ func (c *Root) classifyPhoto(f fileRef) {
 	c.update(func() {
 		it.W, it.H, it.OrigW, it.OrigH = res.Width, res.Height, res.SourceWidth, res.SourceHeight
 		it.State, it.Res = ItemDone, res
-		look.files[it.ID] = f.h // its Why? and inside view send it again
+		if in := c.Model.Info; in != nil {
+			it.Model = in.Name
+		}
+		it.ModelGen = c.Model.Gen
+		c.Said = Spoken(f.Name(), res)
 		c.Model.LastMs, c.Model.LastWorkers = res.Ms, res.Workers
 		c.Model.Inferences++
 	})
+}
+
+// Rerun classifies a photo again with the model in use now.
+func (c *Root) Rerun(it *Item) {
+	if it.src.name == "" || c.Busy(it) {
+		return
+	}
+	revokePreview(it.PreviewURL)
+	it.PreviewURL, it.State, it.Err, it.Res = "", ItemDecoding, "", protocol.Result{}
+	select {
+	case c.queue <- []fileRef{it.src}:
+	default:
+		it.State, it.Err = ItemError, "Too many photos at once; try again in a moment."
+	}
+}
+
+// Busy reports whether a photo is still being worked on.
+func (c *Root) Busy(it *Item) bool { return it.State == ItemDecoding || it.State == ItemClassifying }
+
+// PasteWithoutImage tells the user that what was pasted (text) is not
+// something to classify. Called under the event lock by the paste handler.
+func (c *Root) PasteWithoutImage() {
+	c.Notice = "Pasted text can't be classified: copy a photo (or an image file) and paste that."
+}
+
+// ToggleOwn opens or closes "Use your own model". The open state lives
+// here, not in the <details> element: Vugu's render removes attributes it
+// did not set, which closed the panel on every re-render.
+func (c *Root) ToggleOwn(event vugu.DOMEvent) {
+	event.PreventDefault()
+	c.OwnOpen = !c.OwnOpen
+}
+
+// ToggleTech opens or closes the model's "Technical details".
+func (c *Root) ToggleTech(event vugu.DOMEvent) {
+	event.PreventDefault()
+	c.TechOpen = !c.TechOpen
+}
+
+// ToggleDetail opens or closes the technical detail of a refused model file.
+func (c *Root) ToggleDetail(event vugu.DOMEvent) {
+	event.PreventDefault()
+	c.DetailOpen = !c.DetailOpen
+}
+
+// Announcement is the text of the live region: loading in 25% steps,
+// then "Ready", then each result or photo error and each model swap. A
+// refused model file is read out where focus moves to it; the camera's
+// errors have their own alert.
+func (c *Root) Announcement() string {
+	switch c.Model.Status {
+	case StatusLoading:
+		return LoadingWords(c.Model.Percent())
+	case StatusError:
+		return ""
+	}
+	if c.Said != "" {
+		return c.Said
+	}
+	return "Ready"
+}
+
+// Recognises is the header's "Recognises 5 flowers:" line.
+func (c *Root) Recognises() string {
+	in := c.Model.Info
+	if in == nil {
+		return ""
+	}
+	return "Recognises " + strconv.Itoa(len(in.Labels)) + " " + c.Kind() + ":"
+}
+
+// Kind is what the model's classes are, in words: "flowers" for the model
+// the app ships, "classes" for any other (the file does not say).
+func (c *Root) Kind() string {
+	if c.Model.Builtin {
+		return "flowers"
+	}
+	return "classes"
+}
+
+// Chips is the classes shown in the header (the first MaxChips).
+func (c *Root) Chips() []string {
+	in := c.Model.Info
+	if in == nil {
+		return nil
+	}
+	if len(in.Labels) > MaxChips {
+		return in.Labels[:MaxChips]
+	}
+	return in.Labels
+}
+
+// MoreChips is "and 992 more" for models with many classes.
+func (c *Root) MoreChips() string {
+	in := c.Model.Info
+	if in == nil || len(in.Labels) <= MaxChips {
+		return ""
+	}
+	return "and " + strconv.Itoa(len(in.Labels)-MaxChips) + " more"
+}
+
+// MaxChips is how many classes the header names.
+const MaxChips = 12
+
+// ClassCount is the number of classes of the model in use (0 before one loads).
+func (c *Root) ClassCount() int {
+	if c.Model.Info == nil {
+		return 0
+	}
+	return len(c.Model.Info.Labels)
 }
 
 func (c *Root) removeItem(it *Item) {

@@ -32,8 +32,7 @@ func (c *Why) Shown() bool {
 	if c.Item == nil {
 		return look.app != nil && look.app.Cam.On
 	}
-	_, ok := look.files[c.Item.ID]
-	return ok && c.Item.State == ItemDone
+	return c.Item.State == ItemDone && c.Item.src.name != ""
 }
 
 // Toggle opens or closes the panel; opening explains the top class.

@@ -37,12 +37,13 @@ func Decode(b []byte) (*Model, error) {
 	if len(b) < headSize {
 		return nil, fmt.Errorf("%w: %d bytes, the fixed header alone is %d", ErrTruncated, len(b), headSize)
 	}
-	if v := binary.LittleEndian.Uint32(b[4:]); v != Version {
+	version := binary.LittleEndian.Uint32(b[4:])
+	if version < 1 || version > Version {
 		hint := "re-export it with `alexnet convert`"
-		if v > Version {
+		if version > Version {
 			hint = "it is newer than this program: update alexnet"
 		}
-		return nil, fmt.Errorf("%w: version %d, want %d (%s)", ErrVersion, v, Version, hint)
+		return nil, fmt.Errorf("%w: version %d, want 1..%d (%s)", ErrVersion, version, Version, hint)
 	}
 	size := binary.LittleEndian.Uint64(b[8:])
 	switch {
@@ -87,6 +88,14 @@ func Decode(b []byte) (*Model, error) {
 		l.Alpha, l.Beta, l.K = r.f32(what("lrn alpha")), r.f32(what("lrn beta")), r.f32(what("lrn k"))
 		l.OutH, l.OutW = r.i32(what("pool outH")), r.i32(what("pool outW"))
 		l.In, l.Out = r.i32(what("linear in")), r.i32(what("linear out"))
+		if version >= 2 {
+			if nf := r.count(what("from count"), 4, nn.MaxLayers); nf > 0 {
+				l.From = make([]int, nf)
+				for j := range l.From {
+					l.From[j] = r.i32(what("from"))
+				}
+			}
+		}
 		if r.err != nil {
 			return nil, r.err
 		}

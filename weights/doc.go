@@ -18,7 +18,8 @@
 // # Layout, field by field
 //
 //	magic        [4]byte  "ALXN"
-//	version      u32      Version (1). Changes only when the layout changes.
+//	version      u32      1 or 2 (Version). Changes only when the layout changes;
+//	                      Encode writes 1 unless a layer has a from list.
 //	file size    u64      length of the whole file in bytes, checksum included
 //	model name   string   free text ("flowers-seed-int8")
 //
@@ -28,7 +29,8 @@
 //	  layer count  u32      1..nn.MaxLayers
 //	  layers       count × layer record:
 //	    op           string  an nn.Op: "conv", "relu", "maxpool", "lrn",
-//	                         "adaptiveavgpool", "flatten", "linear", "dropout"
+//	                         "adaptiveavgpool", "flatten", "linear", "dropout",
+//	                         "globalpool", "l2norm"
 //	    name         string  state_dict prefix ("features.0"), may be empty
 //	    inC outC kernel stride pad groups   i32 ×6   (nn.Layer fields)
 //	    ceil mode    u8      0 or 1
@@ -36,6 +38,9 @@
 //	    alpha beta k f32 ×3  LRN constants, as torch.nn.LocalResponseNorm
 //	    outH outW    i32 ×2  adaptive pool output
 //	    in out       i32 ×2  linear features
+//	    version 2 only:
+//	    from count   u32     0..nn.MaxLayers; more than 0 only for "globalpool"
+//	    from         count × i32  the earlier layers a "globalpool" pools (nn.Layer.From)
 //
 //	labels:
 //	  count        u32      must equal the number of classes of the architecture
@@ -139,6 +144,21 @@
 // Version 1 files from before Q4 existed decode exactly as before: Q4 is a
 // new dtype only, and a reader that predates it rejects such a file with
 // its ErrDType ("unknown tensor type") rather than misreading it.
+//
+// # Version 2: taught models
+//
+// A model taught on top of a base network (package teach) ends with the
+// mean and max of every channel of several earlier layers, concatenated
+// ("globalpool", torch.cat([x.mean((2,3)), x.amax((2,3))], 1) over the
+// layers of its from list, in order), scaled to unit length ("l2norm",
+// torch.nn.functional.normalize(x, dim=1)), and a "linear" layer. A layer
+// reading layers other than the previous one needs the from list, which
+// version 2 adds at the end of every layer record. Encode writes version 1
+// whenever no layer has a from list, so every model version 1 can hold is
+// written byte for byte as before (weights_test.go's seed files check it);
+// Decode reads both, and a reader that predates version 2 rejects a taught
+// model with ErrVersion instead of misreading it. The "l2norm" op needs no
+// new field: it is an op name only, like Q4 a dtype only.
 //
 // # Memory
 //

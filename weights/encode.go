@@ -75,7 +75,8 @@ func Encode(m *Model) ([]byte, error) {
 func encode(m *Model, ts []*Tensor) []byte {
 	var w writer
 	w.bytes([]byte(Magic))
-	w.u32(Version)
+	version := FileVersion(m.Arch)
+	w.u32(version)
 	sizeAt := len(w.b)
 	w.u64(0) // file size, patched below
 	w.str(m.Name)
@@ -96,6 +97,10 @@ func encode(m *Model, ts []*Tensor) []byte {
 		w.i32(l.Size)
 		w.f32(l.Alpha, l.Beta, l.K)
 		w.i32(l.OutH, l.OutW, l.In, l.Out)
+		if version >= 2 {
+			w.u32(uint32(len(l.From)))
+			w.i32(l.From...)
+		}
 	}
 
 	w.u32(uint32(len(m.Labels)))

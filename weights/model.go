@@ -13,7 +13,7 @@ import (
 // Format constants; see the package documentation for the layout.
 const (
 	Magic     = "ALXN"
-	Version   = 1
+	Version   = 2       // the newest version; Encode writes 1 when the model fits it (see FileVersion)
 	Align     = 32      // tensor data alignment, in bytes from the start of the file
 	MaxString = 1 << 12 // longest string (name, label), in bytes
 	MaxNDim   = 4       // most dims a tensor has
@@ -190,6 +190,19 @@ func Quantize(name string, shape []int, data []float32, t DType) Tensor {
 	return Tensor{Name: name, Type: t, Weight: w}
 }
 
+// FileVersion is the format version Encode writes for the architecture:
+// 1 unless a layer takes earlier layers (nn.Layer.From, the "globalpool"
+// op of a taught model), which only version 2 stores. So every model
+// version 1 can hold is written exactly as before version 2 existed.
+func FileVersion(a nn.Arch) uint32 {
+	for _, l := range a.Layers {
+		if len(l.From) > 0 {
+			return 2
+		}
+	}
+	return 1
+}
+
 // Net builds the engine for the model.
 func (m *Model) Net() (*nn.Net, error) {
 	return nn.New(m.Arch, m.params())
@@ -272,7 +285,7 @@ func validateHeader(m *Model) ([]nn.Param, error) {
 		}
 	}
 	for i, l := range m.Arch.Layers {
-		for _, v := range [...]int{l.InC, l.OutC, l.Kernel, l.Stride, l.Pad, l.Groups, l.Size, l.OutH, l.OutW, l.In, l.Out} {
+		for _, v := range append([]int{l.InC, l.OutC, l.Kernel, l.Stride, l.Pad, l.Groups, l.Size, l.OutH, l.OutW, l.In, l.Out}, l.From...) {
 			if v != int(int32(v)) {
 				return nil, fmt.Errorf("%w: layer %d: field %d does not fit 32 bits", ErrArch, i, v)
 			}

@@ -207,7 +207,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"png", func() []byte { return []byte("\x89PNG\r\n\x1a\n") }, ErrMagic},
 		{"short non-magic", func() []byte { return []byte("GG") }, ErrMagic},
 		{"magic only", func() []byte { return []byte(Magic) }, ErrTruncated},
-		{"version 2", func() []byte { b := good(); b[4] = 2; return b }, ErrVersion},
+		{"version 3", func() []byte { b := good(); b[4] = 3; return b }, ErrVersion},
 		{"version 0", func() []byte { b := good(); b[4] = 0; return b }, ErrVersion},
 		{"cut by one", func() []byte { b := good(); return b[:len(b)-1] }, ErrTruncated},
 		{"cut in half", func() []byte { b := good(); return b[:len(b)/2] }, ErrTruncated},
@@ -577,8 +577,77 @@ func TestDefaultPreprocess(t *testing.T) {
 
 // TestSeedFiles keeps testdata/ (the fuzz seeds) decodable and up to date;
 // go test -run SeedFiles -update rewrites them.
+// taughtModel is tinyModel's conv with a taught head, as package teach
+// exports it: the mean and max of two layers (a version 2 "globalpool"),
+// unit length, a linear layer.
+func taughtModel(seed uint64) *Model {
+	m := tinyModel(seed)
+	m.Arch.Layers = append(m.Arch.Layers[:3],
+		nn.Layer{Op: nn.OpGlobalPool, From: []int{0, 2}},
+		nn.Layer{Op: nn.OpL2Norm},
+		nn.Layer{Op: nn.OpLinear, Name: "head", In: 16, Out: 2})
+	m.Labels = []string{"mug", "keys"}
+	m.Tensors = m.Tensors[:2]
+	rng := rand.New(rand.NewPCG(seed, 2))
+	for _, p := range m.Arch.Params()[2:] {
+		data := make([]float32, productOf(p.Shape))
+		for i := range data {
+			data[i] = float32(rng.NormFloat64())
+		}
+		m.Tensors = append(m.Tensors, Quantize(p.Name, p.Shape, data, F32))
+	}
+	return m
+}
+
+// TestVersion2 checks that a layer taking earlier layers needs version 2,
+// round-trips, and that version 1 files stay version 1.
+func TestVersion2(t *testing.T) {
+	m := taughtModel(1)
+	b := mustEncode(t, m)
+	if v := binary.LittleEndian.Uint32(b[4:]); v != 2 {
+		t.Errorf("a model with globalpool is written as version %d, want 2", v)
+	}
+	got, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, m) {
+		t.Errorf("decoded model differs: got %+v\nwant %+v", got.Arch.Layers[3], m.Arch.Layers[3])
+	}
+	if v := binary.LittleEndian.Uint32(mustEncode(t, tinyModel(1))[4:]); v != 1 {
+		t.Errorf("a model without From is written as version %d, want 1", v)
+	}
+	bad := func(f func(m *Model)) []byte {
+		m := taughtModel(1)
+		f(m)
+		return fix(encode(m, ptrs(m.Tensors)))
+	}
+	for _, c := range []struct {
+		name string
+		b    []byte
+		want error
+	}{
+		{"from a later layer", bad(func(m *Model) { m.Arch.Layers[3].From = []int{0, 4} }), ErrArch},
+		{"from on a relu", bad(func(m *Model) { m.Arch.Layers[1].From = []int{0} }), ErrArch},
+		{"from count huge", func() []byte {
+			b := mustEncode(t, m)
+			// The first layer's from count is right before the second layer's op string.
+			r := &reader{b: b, off: layer0At}
+			r.str("")
+			r.str("")
+			r.next(minLayerSize-8, "")
+			binary.LittleEndian.PutUint32(b[r.off:], 1<<20)
+			return fix(b)
+		}(), ErrTooLarge},
+	} {
+		if _, err := Decode(c.b); !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+}
+
 func TestSeedFiles(t *testing.T) {
-	files := map[string][]byte{"tiny.alexnet": mustEncode(t, tinyModel(7))}
+	files := map[string][]byte{"tiny.alexnet": mustEncode(t, tinyModel(7)), "tiny-taught.alexnet": mustEncode(t, taughtModel(7))}
 	m := tinyModel(8)
 	for i := range m.Tensors {
 		m.Tensors[i] = Quantize(m.Tensors[i].Name, m.Tensors[i].Shape, m.Tensors[i].Dequantize(), Q8)

@@ -1,16 +1,19 @@
 // Command alexnet converts PyTorch AlexNet checkpoints to the weights format
 // and runs them: classify images, evaluate on a directory, inspect a weight
-// file, benchmark the engine.
+// file, benchmark the engine, explain an answer, look at filters and
+// activations, and teach new classes.
 //
 //	alexnet convert [-arch seed|torchvision|paper] [-quant int8|f16|f32|mixed] [-name NAME]
 //	                [-calib calib.json] [-resize N] [-mean R,G,B] [-std R,G,B] -labels LABELS IN.pth OUT
 //	alexnet classify [-weights FILE] [-top K] [-json] INPUT...
-//	alexnet eval [-weights FILE] [-json] [-split FILE] DIR
+//	alexnet eval [-weights FILE] [-json] [-split FILE] [-j N] DIR
 //	alexnet inspect FILE
 //	alexnet bench [-weights FILE] [-n N]
-//	alexnet explain [-weights FILE] [-class LABEL] [-method gradcam|occlusion] [-out FILE.png] IMAGE
-//	alexnet filters [-weights FILE] -out FILE.png
-//	alexnet activations [-weights FILE] -layer NAME -out FILE.png IMAGE
+//	alexnet explain [-weights FILE] [-class LABEL] [-method gradcam|occlusion] [-out FILE.png]
+//	                [-opacity A] [-patch N] [-stride N] IMAGE
+//	alexnet filters [-weights FILE] [-per-filter] [-scale N] -out FILE.png
+//	alexnet activations [-weights FILE] -layer NAME [-max N] [-same-scale] -out FILE.png IMAGE
+//	alexnet teach [-weights BASE] [-out FILE] [-name NAME] [-seed N] [-holdout FRACTION] DIR
 //
 // Without -weights the shipped default model (package defaultmodel) is used.
 // Errors go to stderr as one line, with a non-zero exit status.
@@ -42,7 +45,7 @@ func init() {
 			"convert a PyTorch state_dict checkpoint to a weight file", runConvert},
 		{"classify", "classify [-weights FILE] [-top K] [-json] INPUT...",
 			"classify JPEG/PNG images or .npy (1,3,H,W) tensors", runClassify},
-		{"eval", "eval [-weights FILE] [-json] [-split FILE] DIR",
+		{"eval", "eval [-weights FILE] [-json] [-split FILE] [-j N] DIR",
 			"accuracy and confusion matrix over DIR/<label>/*", runEval},
 		{"inspect", "inspect FILE", "print a weight file's header", runInspect},
 		{"bench", "bench [-weights FILE] [-n N]", "time the forward pass per layer", runBench},
@@ -50,6 +53,7 @@ func init() {
 			"heatmap of the photo regions that drove the answer (Grad-CAM or occlusion), over the photo", runExplain},
 		{"filters", "filters [-weights FILE] [-per-filter] [-scale N] -out FILE.png", "the first layer's filters as an image grid", runFilters},
 		{"activations", "activations [-weights FILE] -layer NAME [-max N] [-same-scale] -out FILE.png IMAGE", "one layer's activation maps as tiles, strongest first", runActivations},
+		{"teach", "teach [-weights BASE] [-out FILE] [-name NAME] [-seed N] [-holdout FRACTION] DIR", "teach new classes from DIR/<class>/* on top of a model", runTeach},
 	}
 }
 
@@ -106,8 +110,12 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: alexnet <command> [flags] [args]")
+	width := 0
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.help)
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.help)
 	}
 	fmt.Fprintln(w, "run alexnet <command> -h for its flags")
 }

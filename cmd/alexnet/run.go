@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -152,7 +153,7 @@ func runInspect(e *env, args []string) error {
 	}
 	w := e.stdout
 	crc := uint32(b[len(b)-4]) | uint32(b[len(b)-3])<<8 | uint32(b[len(b)-2])<<16 | uint32(b[len(b)-1])<<24
-	fmt.Fprintf(w, "file:         %s (%d bytes, format version %d, CRC-32C %08x)\n", path, len(b), weights.Version, crc)
+	fmt.Fprintf(w, "file:         %s (%d bytes, format version %d, CRC-32C %08x)\n", path, len(b), binary.LittleEndian.Uint32(b[4:]), crc)
 	fmt.Fprintf(w, "name:         %s\n", m.Name)
 	a := m.Arch
 	fmt.Fprintf(w, "architecture: %s, input %dx%dx%d, %d layers, %d classes\n", a.Name, a.InC, a.InH, a.InW, len(a.Layers), a.Classes())
@@ -189,6 +190,8 @@ func runInspect(e *env, args []string) error {
 			desc = fmt.Sprintf("adaptiveavgpool %dx%d", l.OutH, l.OutW)
 		case "linear":
 			desc = fmt.Sprintf("linear %d->%d", l.In, l.Out)
+		case "globalpool":
+			desc = fmt.Sprintf("globalpool (mean, max) of %v", l.From)
 		}
 		var ts []string
 		for _, suffix := range []string{".weight", ".bias"} {

@@ -31,7 +31,8 @@ Output:
                 preprocessing does (PIL), stored losslessly so that Go and
                 PyTorch see the same input.
 
-The photo is read from ../shared/data/flower_photos next to the repository.
+The photo is read from $ALEXNET_SHARED/data/flower_photos, by default
+../shared/data/flower_photos next to the repository (as internal/shared).
 Deterministic: fixed seeds, one thread.
 """
 import json
@@ -362,7 +363,8 @@ def shipped():
                 m.weight.copy_(sd[l["Name"] + ".weight"])
                 m.bias.copy_(sd[l["Name"] + ".bias"])
     pp = meta["preprocess"]
-    img = Image.open(os.path.join(ROOT, "..", "shared", "data", "flower_photos", PHOTO)).convert("RGB")
+    shared = os.environ.get("ALEXNET_SHARED") or os.path.join(ROOT, "..", "shared")
+    img = Image.open(os.path.join(shared, "data", "flower_photos", PHOTO)).convert("RGB")
     import torchvision.transforms as T
     img = T.CenterCrop(pp["crop"])(T.Resize(pp["resize"])(img))
     img.save(os.path.join(OUT, "photo.png"), optimize=True)

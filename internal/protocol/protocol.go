@@ -43,6 +43,9 @@
 //	page -> worker    Explain{ID, Image, Live, Class} -> Explanation{ID, ...} or Error
 //	page -> worker    Activations{ID, Image, Live, Layer} -> ActivationMaps{ID, ...} or Error
 //	page -> worker    Filters{ID}                  -> FilterGrid{ID, ...} or Error
+//	page -> worker    TeachAdd{ID, Example, Image} -> TeachAdded{ID, Example, Crop} or Error
+//	page -> worker    TeachTrain{ID, Labels, Examples} -> Progress{ID, PhaseTrain}..., then Taught{ID, Info, Report, File} or Error
+//	page -> worker    UseBase{ID}                  -> Loaded{ID, Info} or Error
 //	worker -> page    Ready{}                         once, when the worker's Go has started
 //	page -> worker.js Module{Module}, ModuleError{}   the compiled worker, before anything else
 //	worker -> helper  Split{Gen, Shared, Bytes}    -> SplitReady{Gen} or SplitError{Gen}
@@ -88,6 +91,11 @@ const (
 	TypeActivationMaps = "activation-maps"
 	TypeFilters        = "filters"
 	TypeFilterGrid     = "filter-grid"
+	TypeTeachAdd       = "teach-add"
+	TypeTeachAdded     = "teach-added"
+	TypeTeachTrain     = "teach-train"
+	TypeTaught         = "taught"
+	TypeUseBase        = "use-base"
 )
 
 // Message is one message of the protocol.
@@ -120,6 +128,11 @@ var messages = map[string]func() Message{
 	TypeActivationMaps: func() Message { return new(ActivationMaps) },
 	TypeFilters:        func() Message { return new(Filters) },
 	TypeFilterGrid:     func() Message { return new(FilterGrid) },
+	TypeTeachAdd:       func() Message { return new(TeachAdd) },
+	TypeTeachAdded:     func() Message { return new(TeachAdded) },
+	TypeTeachTrain:     func() Message { return new(TeachTrain) },
+	TypeTaught:         func() Message { return new(Taught) },
+	TypeUseBase:        func() Message { return new(UseBase) },
 }
 
 // ---- page <-> worker ----
@@ -152,6 +165,7 @@ const BootLoadID = -1
 const (
 	PhaseDownload = "download"
 	PhaseVerify   = "verify"
+	PhaseTrain    = "train" // TeachTrain: Loaded and Total count training steps
 )
 
 // Progress reports a Load (worker -> page): each downloaded chunk, at most
@@ -250,6 +264,21 @@ const (
 	ErrFrame      = "frame"       // the message, or pixels the engine refuses
 	ErrImage      = "image"       // a file the browser cannot open as an image; Message says why, for the user
 	ErrWeightFile = "weight-file" // a file sent as a photo is a weight file: load it instead
+	ErrTeach      = "teach"       // TeachAdd or TeachTrain refused; Message says why, for the user
+	ErrUnembedded = "unembedded"  // TeachTrain: an example has no embedding with the current base
+)
+
+// What is wrong with a weight file the worker refused (Error.Problem, with
+// Kind ErrModel): the worker finds it with errors.Is on the weights
+// package's errors, the page says it in plain words (web/app.go
+// ModelProblem) and shows Message under "Details".
+const (
+	ProblemNotWeights = "not-weights" // not a weight file at all (bad magic, or a version no file will have)
+	ProblemNewer      = "newer"       // a weight file of a later format version
+	ProblemTruncated  = "truncated"   // it ends too early
+	ProblemChecksum   = "checksum"    // damaged: the checksum does not match
+	ProblemTooLarge   = "too-large"   // larger than the worker accepts
+	ProblemInvalid    = "invalid"     // decodes, but does not describe a usable AlexNet
 )
 
 // Error is the answer to a request that failed (worker -> page).
@@ -257,6 +286,9 @@ type Error struct {
 	ID      int    `json:"id"`
 	Kind    string `json:"kind"` // ErrDownload, ErrModel, ErrFrame, ErrImage, ErrWeightFile
 	Message string `json:"message"`
+	// Problem says why a weight file was refused (a Problem constant), or
+	// is empty: another kind of error, or no weight file was read.
+	Problem string `json:"problem,omitempty"`
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -381,6 +413,80 @@ type FilterGrid struct {
 	Shape []int  `json:"shape"` // the filters' (N, C, K, K)
 }
 
+// ---- page <-> worker: teaching (the Teach view, web/teach.go) ----
+
+// TeachAdd gives the worker one example to embed with the teachable base
+// model (page -> worker; wasm/worker/teach.go). Image is a File or Blob (a
+// photo) or an ImageBitmap (a camera frame, transferred); the worker cuts
+// the part the embedding looks at (the base's resize and crop scaled by
+// teach.Scale, 288x288 for the shipped model) and keeps the embedding
+// under Example, the page's id for it. Cropped says Image is such a cut
+// already (a Crop sent back to re-embed a kept example): it is drawn whole.
+// Answer: TeachAdded, or Error (ErrImage, ErrTeach).
+type TeachAdd struct {
+	ID      int  `json:"id"`
+	Example int  `json:"example"`
+	Image   any  `json:"image"`
+	Cropped bool `json:"cropped,omitempty"`
+}
+
+// TeachAdded says an example is embedded (worker -> page). Crop is the cut
+// the embedding was made from, a JPEG Blob (absent when the request was
+// Cropped): the page shows it as the thumbnail and keeps it to embed again
+// when the base model changes.
+type TeachAdded struct {
+	ID      int     `json:"id"`
+	Example int     `json:"example"`
+	Crop    any     `json:"crop,omitempty"`
+	Ms      float64 `json:"ms"` // the embedding's forward pass, in the worker
+}
+
+// TeachItem is one example of a TeachTrain: the page's id and its class (an
+// index into Labels).
+type TeachItem struct {
+	Example int `json:"example"`
+	Class   int `json:"class"`
+}
+
+// TeachTrain trains a head on the examples embedded so far (page ->
+// worker), reports Progress with PhaseTrain, and makes the taught model
+// the current one. Answer: Taught, or Error: ErrUnembedded when an
+// example has no embedding with the current base (the base changed or the
+// worker restarted: send its TeachAdd again), ErrTeach for anything else
+// (one class only, an empty class: Message says it for the user).
+type TeachTrain struct {
+	ID       int         `json:"id"`
+	Name     string      `json:"name"` // the taught model's name
+	Labels   []string    `json:"labels"`
+	Examples []TeachItem `json:"examples"`
+	Seed     int         `json:"seed"`
+}
+
+// Taught answers TeachTrain (worker -> page): the taught model is now the
+// current one.
+type Taught struct {
+	ID     int         `json:"id"`
+	Info   ModelInfo   `json:"info"`
+	Report TeachReport `json:"report"`
+	File   any         `json:"file"` // Uint8Array: the taught weight file (weights.Encode), for download and storage
+	Ms     float64     `json:"ms"`   // training, in the worker
+}
+
+// TeachReport is teach.Report: how the held-out examples fared.
+type TeachReport struct {
+	Held      int     `json:"held"`
+	Correct   int     `json:"correct"`
+	Confusion [][]int `json:"confusion"` // [true class][predicted class]
+	NotSure   int     `json:"notSure"`
+}
+
+// UseBase makes the teachable base model (the last loaded model that is
+// not itself a taught one) the current model again (page -> worker).
+// Answer: Loaded, or Error (ErrModel when there is none).
+type UseBase struct {
+	ID int `json:"id"`
+}
+
 // ---- worker <-> helper worker ----
 
 // Split asks a helper worker to build part 1 of 2 of the model in Bytes
@@ -448,6 +554,11 @@ func (*Split) Type() string       { return TypeSplit }
 func (*SplitReady) Type() string  { return TypeSplitReady }
 func (*SplitError) Type() string  { return TypeSplitError }
 func (*Helper) Type() string      { return TypeHelper }
+func (*TeachAdd) Type() string    { return TypeTeachAdd }
+func (*TeachAdded) Type() string  { return TypeTeachAdded }
+func (*TeachTrain) Type() string  { return TypeTeachTrain }
+func (*Taught) Type() string      { return TypeTaught }
+func (*UseBase) Type() string     { return TypeUseBase }
 
 func (*Explain) Type() string        { return TypeExplain }
 func (*Explanation) Type() string    { return TypeExplanation }

@@ -19,7 +19,7 @@ var examples = []Message{
 		SourceWidth: 640, SourceHeight: 480, Width: 224, Height: 224},
 	&Tensor{ID: 3, Image: "file"},
 	&TensorData{ID: 3, Data: []float32{0.5}},
-	&Error{ID: 4, Kind: ErrFrame, Message: "bad frame"},
+	&Error{ID: 4, Kind: ErrModel, Message: "weights: truncated file", Problem: ProblemTruncated},
 	&Ready{},
 	&Module{Module: "module"},
 	&ModuleError{Message: "no WebAssembly"},
@@ -35,6 +35,11 @@ var examples = []Message{
 		Params: 23296, ParamShare: 0.0004}}, Tiles: []byte("PNG"), TilesW: 450, TilesH: 230, Channels: []int{5, 2}, Ms: 20},
 	&Filters{ID: 8},
 	&FilterGrid{ID: 8, Layer: "features.0.weight", Image: []byte("PNG"), W: 738, H: 186, Shape: []int{64, 3, 11, 11}},
+	&TeachAdd{ID: 6, Example: 17, Image: "bitmap", Cropped: true},
+	&TeachAdded{ID: 6, Example: 17, Crop: "blob", Ms: 140.5},
+	&TeachTrain{ID: 7, Name: "my classes", Labels: []string{"mug", "keys"}, Examples: []TeachItem{{Example: 17, Class: 0}, {Example: 18, Class: 1}}, Seed: 1},
+	&Taught{ID: 7, Info: ModelInfo{Name: "my classes", Labels: []string{"mug", "keys"}}, Report: TeachReport{Held: 4, Correct: 3, Confusion: [][]int{{2, 0}, {1, 1}}, NotSure: 1}, File: []byte("ALXN"), Ms: 900},
+	&UseBase{ID: 8},
 }
 
 func TestRoundTrip(t *testing.T) {

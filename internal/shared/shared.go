@@ -9,14 +9,18 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Env is the environment variable that overrides where the shared folder is.
 const Env = "ALEXNET_SHARED"
 
-// Dir returns the shared folder: $ALEXNET_SHARED when set, else ../shared
-// from the root of the module that holds the working directory (the folder
-// with go.mod, found by walking up). The error says where it looked.
+// Dir returns the shared folder: $ALEXNET_SHARED when set, else the
+// folder named shared beside the root of the module that holds the working
+// directory (../shared; the root is the folder with go.mod, found by
+// walking up), or failing that beside one of the root's parents (a clone
+// one level deeper, /x/ci/repo with the data at /x/shared). The error says
+// where it looked.
 func Dir() (string, error) {
 	if d := os.Getenv(Env); d != "" {
 		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
@@ -28,11 +32,19 @@ func Dir() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	d := filepath.Join(filepath.Dir(root), "shared")
-	if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
-		return "", fmt.Errorf("shared folder: no folder at %s (../shared from the repository root %s); set $%s to where it is", d, root, Env)
+	var tried []string
+	for d := filepath.Dir(root); ; d = filepath.Dir(d) {
+		s := filepath.Join(d, "shared")
+		if fi, err := os.Stat(s); err == nil && fi.IsDir() {
+			return s, nil
+		}
+		tried = append(tried, s)
+		if filepath.Dir(d) == d {
+			break
+		}
 	}
-	return d, nil
+	return "", fmt.Errorf("shared folder: no folder at %s (../shared from the repository root %s, then beside its parents: %s); set $%s to where it is",
+		tried[0], root, strings.Join(tried[1:], ", "), Env)
 }
 
 // Path is Dir joined with elem, which must exist; the error says where it

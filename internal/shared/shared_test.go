@@ -31,6 +31,20 @@ func TestDir(t *testing.T) {
 		t.Errorf("a missing path: %v, want the path it looked for", err)
 	}
 
+	// A clone one level deeper finds the shared folder beside a parent.
+	deeper := filepath.Join(base, "ci", "repo")
+	if err := os.MkdirAll(deeper, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(deeper, "go.mod"), []byte("module x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(deeper)
+	if d, err := Dir(); err != nil || d != filepath.Join(base, "shared") {
+		t.Errorf("from %s: Dir() = %q, %v; want %q", deeper, d, err, filepath.Join(base, "shared"))
+	}
+	t.Chdir(sub)
+
 	// The override.
 	other := t.TempDir()
 	t.Setenv(Env, other)

@@ -10,6 +10,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"errors"
 	"image"
 	"runtime"
@@ -61,13 +62,36 @@ func (e *Engine) Load(b []byte) (protocol.ModelInfo, error) {
 	if err != nil {
 		return protocol.ModelInfo{}, err
 	}
+	return e.install(c, len(b), start), nil
+}
+
+// Use makes a model already in memory (a taught one, or the base again)
+// the current model; size is its weight file's size, for the info.
+func (e *Engine) Use(m *weights.Model, size int) (protocol.ModelInfo, error) {
+	start := time.Now()
+	c, err := classifier.New(m)
+	if err != nil {
+		return protocol.ModelInfo{}, err
+	}
+	return e.install(c, size, start), nil
+}
+
+// Model is the current model; nil before a load.
+func (e *Engine) Model() *weights.Model {
+	if e.c == nil {
+		return nil
+	}
+	return e.c.Model()
+}
+
+func (e *Engine) install(c *classifier.Classifier, size int, start time.Time) protocol.ModelInfo {
 	m := c.Model()
 	info := protocol.ModelInfo{
 		Name:      m.Name,
 		Arch:      m.Arch.Name,
 		Labels:    m.Labels,
 		Quant:     quantOf(m),
-		Bytes:     len(b),
+		Bytes:     size,
 		InW:       m.Arch.InW,
 		InH:       m.Arch.InH,
 		Resize:    m.Prep.Resize,
@@ -82,7 +106,41 @@ func (e *Engine) Load(b []byte) (protocol.ModelInfo, error) {
 	}
 	info.LoadMs = ms(time.Since(start))
 	e.c, e.info = c, info
-	return info, nil
+	return info
+}
+
+// maxPlausibleVersion: a version field above it is not one this format
+// will reach (it changes only for structural changes), so a file that
+// starts with the magic and such a number is something else ("ALXN this is
+// not a real weight file" reads as version 1768453152).
+const maxPlausibleVersion = 1000
+
+// WeightProblem says why Load refused file b with err, as a
+// protocol.Problem constant: ProblemNotWeights for a bad magic or an
+// implausible version, ProblemInvalid for any other decoder error, "" for
+// an error that is not the file's (none today).
+func WeightProblem(err error, b []byte) string {
+	switch {
+	case errors.Is(err, weights.ErrMagic):
+		return protocol.ProblemNotWeights
+	case errors.Is(err, weights.ErrVersion):
+		if len(b) >= 8 {
+			v := binary.LittleEndian.Uint32(b[4:])
+			if v == 0 || v > maxPlausibleVersion {
+				return protocol.ProblemNotWeights
+			}
+		}
+		return protocol.ProblemNewer
+	case errors.Is(err, weights.ErrTruncated):
+		return protocol.ProblemTruncated
+	case errors.Is(err, weights.ErrChecksum):
+		return protocol.ProblemChecksum
+	case errors.Is(err, weights.ErrTooLarge):
+		return protocol.ProblemTooLarge
+	case err != nil:
+		return protocol.ProblemInvalid
+	}
+	return ""
 }
 
 // quantOf names the storage types of a model's tensors, largest share first
@@ -120,8 +178,11 @@ func quantOf(m *weights.Model) string {
 // (the layout of ImageData.data), width x height. pix is only read during
 // the call. Preprocessing is the prep package's, driven by the weight file,
 // so the tensor is the one the native CLI makes from the same pixels. The
-// Result's ID is left for the caller.
-func (e *Engine) Classify(pix []byte, width, height int) (protocol.Result, error) {
+// Result's ID is left for the caller. crop says the pixels are already the
+// part the preprocessing keeps (a camera frame cut by LiveCrop): they are
+// then only normalised (classifier.ClassifyCrop), not resized and cropped
+// again.
+func (e *Engine) Classify(pix []byte, width, height int, crop bool) (protocol.Result, error) {
 	if e.c == nil {
 		return protocol.Result{}, ErrNoModel
 	}
@@ -130,7 +191,11 @@ func (e *Engine) Classify(pix []byte, width, height int) (protocol.Result, error
 	}
 	img := frameImage(pix, width, height)
 	start := time.Now()
-	res, err := e.c.Classify(img, TopK)
+	classify := e.c.Classify
+	if crop {
+		classify = e.c.ClassifyCrop
+	}
+	res, err := classify(img, TopK)
 	if e.calls++; e.calls >= GCEvery {
 		e.calls = 0
 		e.gcs++

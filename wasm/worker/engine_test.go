@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"alexnet/classifier"
+	"alexnet/internal/protocol"
 	"alexnet/nn"
 	"alexnet/weights"
 	defaultmodel "alexnet/weights/default"
@@ -27,7 +29,7 @@ func gradient(w, h int) *image.NRGBA {
 
 func TestEngineMatchesClassifier(t *testing.T) {
 	var e Engine
-	if _, err := e.Classify(make([]byte, 4), 1, 1); !errors.Is(err, ErrNoModel) {
+	if _, err := e.Classify(make([]byte, 4), 1, 1, false); !errors.Is(err, ErrNoModel) {
 		t.Fatalf("before load: %v, want ErrNoModel", err)
 	}
 	info, err := e.Load(defaultmodel.Bytes)
@@ -38,7 +40,7 @@ func TestEngineMatchesClassifier(t *testing.T) {
 		t.Errorf("info %+v", info)
 	}
 	img := gradient(320, 240)
-	got, err := e.Classify(img.Pix, 320, 240)
+	got, err := e.Classify(img.Pix, 320, 240, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,13 +90,51 @@ func TestEngineRejects(t *testing.T) {
 	}{
 		{0, 0, 0}, {4, 1, 0}, {4, -1, -4}, {12, 2, 2}, {16, 2, 2 + 1}, {4 * 5000 * 1, 5000, 1},
 	} {
-		if _, err := e.Classify(make([]byte, tc.n), tc.w, tc.h); err == nil {
+		if _, err := e.Classify(make([]byte, tc.n), tc.w, tc.h, false); err == nil {
 			t.Errorf("frame %d bytes %dx%d accepted", tc.n, tc.w, tc.h)
 		}
 	}
 	// A 1x1 frame is tiny but valid.
-	if _, err := e.Classify([]byte{1, 2, 3, 255}, 1, 1); err != nil {
+	if _, err := e.Classify([]byte{1, 2, 3, 255}, 1, 1, false); err != nil {
 		t.Errorf("1x1 frame: %v", err)
+	}
+}
+
+// TestWeightProblem runs real decoder errors (through Engine.Load) to the
+// Problem the page puts in words.
+func TestWeightProblem(t *testing.T) {
+	var e Engine
+	flipped := append([]byte(nil), defaultmodel.Bytes...)
+	flipped[len(flipped)/2] ^= 0x40
+	for _, c := range []struct {
+		name string
+		file []byte
+		want string
+	}{
+		{"text", []byte("Shopping list: tulips, roses, soil."), protocol.ProblemNotWeights},
+		{"magic then text", []byte("ALXN this is not a real weight file"), protocol.ProblemNotWeights},
+		{"version 0", []byte("ALXN\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"), protocol.ProblemNotWeights},
+		{"next version", append([]byte("ALXN"), byte(weights.Version+1), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), protocol.ProblemNewer},
+		{"prefix of the magic", []byte("AL"), protocol.ProblemTruncated},
+		{"half a model", defaultmodel.Bytes[:len(defaultmodel.Bytes)/2], protocol.ProblemTruncated},
+		{"flipped bit", flipped, protocol.ProblemChecksum},
+	} {
+		_, err := e.Load(c.file)
+		if got := WeightProblem(err, c.file); got != c.want {
+			t.Errorf("%s: %v: problem %q, want %q", c.name, err, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("%w: tensor data of 2 GiB", weights.ErrTooLarge), protocol.ProblemTooLarge},
+		{fmt.Errorf("%w: 3 labels for 5 classes", weights.ErrLabels), protocol.ProblemInvalid},
+		{nil, ""},
+	} {
+		if got := WeightProblem(c.err, nil); got != c.want {
+			t.Errorf("%v: problem %q, want %q", c.err, got, c.want)
+		}
 	}
 }
 
@@ -111,7 +151,7 @@ func TestEngineCollects(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for i := 0; i < 2*GCEvery+1; i++ {
-		if _, err := e.Classify(img.Pix, 224, 224); err != nil {
+		if _, err := e.Classify(img.Pix, 224, 224, false); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -28,7 +28,7 @@ type picture struct {
 	pix              []byte // RGBA, not premultiplied; the reused frame buffer
 	w, h             int
 	sourceW, sourceH int
-	crop             image.Rectangle // a live frame's cut of the source (LiveCrop); empty for a photo
+	crop             bool // cut to the model's crop (LiveCrop)
 }
 
 // readImage returns the pixels of a Classify or Tensor message's image,
@@ -44,26 +44,18 @@ func readImage(id int, img any, live bool) (picture, *protocol.Error) {
 		pix, err := copyFrame(id, v.Get("data"))
 		return picture{pix: pix, w: w, h: h, sourceW: w, sourceH: h}, err
 	}
-	bmp := v
-	if !v.InstanceOf(js.Global().Get("ImageBitmap")) {
-		if !v.InstanceOf(js.Global().Get("Blob")) {
-			return picture{}, &protocol.Error{ID: id, Kind: protocol.ErrFrame, Message: "worker: the image is not a Blob, an ImageBitmap or an ImageData"}
-		}
-		opts := map[string]any{"imageOrientation": "from-image", "premultiplyAlpha": "none", "colorSpaceConversion": "none"}
-		b, err := port.Await(js.Global().Call("createImageBitmap", v, opts))
-		if err != nil {
-			return picture{}, notImage(id, v)
-		}
-		bmp = b
+	bmp, perr := bitmapOf(id, v)
+	if perr != nil {
+		return picture{}, perr
 	}
 	defer bmp.Call("close")
 	sw, sh := bmp.Get("width").Int(), bmp.Get("height").Int()
 	src := image.Rect(0, 0, sw, sh)
 	w, h := FitWithin(sw, sh, protocol.ImageSide)
-	var crop image.Rectangle
+	crop := false
 	if p, ok := engine.Prep(); ok && live {
 		if r := LiveCrop(sw, sh, p); !r.Empty() {
-			src, w, h, crop = r, p.CropW, p.CropH, r
+			src, w, h, crop = r, p.CropW, p.CropH, true
 		}
 	}
 	if w == 0 {
@@ -75,6 +67,23 @@ func readImage(id int, img any, live bool) (picture, *protocol.Error) {
 	}
 	pix, perr := copyFrame(id, data)
 	return picture{pix: pix, w: w, h: h, sourceW: sw, sourceH: sh, crop: crop}, perr
+}
+
+// bitmapOf is v as an ImageBitmap: v itself, or a File or Blob decoded by
+// the browser. The caller closes it.
+func bitmapOf(id int, v js.Value) (js.Value, *protocol.Error) {
+	if v.InstanceOf(js.Global().Get("ImageBitmap")) {
+		return v, nil
+	}
+	if !v.InstanceOf(js.Global().Get("Blob")) {
+		return js.Undefined(), &protocol.Error{ID: id, Kind: protocol.ErrFrame, Message: "worker: the image is not a Blob, an ImageBitmap or an ImageData"}
+	}
+	opts := map[string]any{"imageOrientation": "from-image", "premultiplyAlpha": "none", "colorSpaceConversion": "none"}
+	b, err := port.Await(js.Global().Call("createImageBitmap", v, opts))
+	if err != nil {
+		return js.Undefined(), notImage(id, v)
+	}
+	return b, nil
 }
 
 // notImage is the error for a file the browser could not decode: a weight

@@ -56,7 +56,7 @@ func load(m *protocol.Load) {
 		info, err = engine.Load(buf)
 	}
 	if err != nil {
-		reply(&protocol.Error{ID: m.ID, Kind: protocol.ErrModel, Message: err.Error()})
+		reply(&protocol.Error{ID: m.ID, Kind: protocol.ErrModel, Message: err.Error(), Problem: WeightProblem(err, buf)})
 		return
 	}
 	// The helper starts after the first classification of this model
@@ -65,6 +65,11 @@ func load(m *protocol.Load) {
 	// threads on them.
 	stopSplit()
 	split.model = buf
+	if lm := engine.Model(); IsTaught(lm) {
+		split.model = nil // runs whole: nn.NewPart refuses globalpool
+	} else {
+		teacher.Loaded(lm, buf)
+	}
 	reply(&protocol.Loaded{ID: m.ID, Info: info, Cached: cached})
 	if m.Cache && keep.Truthy() {
 		cacheModel(m.URL, keep)
@@ -77,7 +82,7 @@ func readBytes(id int, b any) ([]byte, *protocol.Error) {
 	if !ok || v.Type() != js.TypeObject {
 		return nil, &protocol.Error{ID: id, Kind: protocol.ErrModel, Message: "no weight bytes in the message"}
 	}
-	tooLarge := &protocol.Error{ID: id, Kind: protocol.ErrModel, Message: "the file is larger than " + strconv.Itoa(maxModelBytes>>20) + " MiB"}
+	tooLarge := &protocol.Error{ID: id, Kind: protocol.ErrModel, Message: "the file is larger than " + strconv.Itoa(maxModelBytes>>20) + " MiB", Problem: protocol.ProblemTooLarge}
 	if v.InstanceOf(js.Global().Get("Blob")) {
 		if v.Get("size").Float() > maxModelBytes {
 			return nil, tooLarge

@@ -38,9 +38,10 @@ type Look struct {
 
 // tensor preprocesses a picture as Classify does and returns the input
 // and the frame of the input in the whole image: for a photo, FrameOf its
-// size; for a live frame already cut to the input (crop, in the source's
-// pixels), that rectangle of the source.
-func (e *Engine) tensor(pix []byte, w, h int, srcW, srcH int, crop image.Rectangle) ([]float32, explain.Frame, error) {
+// size; for a camera frame already cut to the model's crop (crop: LiveCrop
+// of the srcW x srcH source), only normalised (as classifier.ClassifyCrop)
+// and framed by that rectangle of the source.
+func (e *Engine) tensor(pix []byte, w, h int, srcW, srcH int, crop bool) ([]float32, explain.Frame, error) {
 	if e.c == nil {
 		return nil, explain.Frame{}, ErrNoModel
 	}
@@ -48,21 +49,23 @@ func (e *Engine) tensor(pix []byte, w, h int, srcW, srcH int, crop image.Rectang
 		return nil, explain.Frame{}, err
 	}
 	p := e.c.Model().Prep
+	f := explain.FrameOf(w, h, p)
+	if crop {
+		r := LiveCrop(srcW, srcH, p)
+		f = explain.Frame{W: srcW, H: srcH, X0: float64(r.Min.X), Y0: float64(r.Min.Y), X1: float64(r.Max.X), Y1: float64(r.Max.Y)}
+		p.Resize = 0 // already the crop: squash to CropW x CropH, a no-op at that size
+	}
 	x, err := prep.Tensor(frameImage(pix, w, h), p)
 	if err != nil {
 		return nil, explain.Frame{}, err
-	}
-	f := explain.FrameOf(w, h, p)
-	if !crop.Empty() {
-		f = explain.Frame{W: srcW, H: srcH, X0: float64(crop.Min.X), Y0: float64(crop.Min.Y), X1: float64(crop.Max.X), Y1: float64(crop.Max.Y)}
 	}
 	return x, f, nil
 }
 
 // Explain computes the Grad-CAM map of a picture for class (-1: its top
-// class). srcW, srcH and crop describe a live frame's cut (LiveCrop);
-// crop is empty for a photo.
-func (e *Engine) Explain(pix []byte, w, h, srcW, srcH int, crop image.Rectangle, class int) (Look, error) {
+// class). crop says the picture is a camera frame cut to the model's crop
+// (LiveCrop) from a srcW x srcH source.
+func (e *Engine) Explain(pix []byte, w, h, srcW, srcH int, crop bool, class int) (Look, error) {
 	x, f, err := e.tensor(pix, w, h, srcW, srcH, crop)
 	if err != nil {
 		return Look{}, err
@@ -110,9 +113,10 @@ func InputPicture(x []float32, h, w int, p weights.Preprocess) *image.RGBA {
 
 // Activations runs one timed forward pass on a picture and draws layer's
 // channels (explain.Tiles, the most strongest; 0: MaxTiles); "" is the
-// first layer. It returns the tiles, the channels drawn and the layer table.
-func (e *Engine) Activations(pix []byte, w, h int, layer string, most int) (protocol.ActivationMaps, *image.RGBA, error) {
-	x, _, err := e.tensor(pix, w, h, w, h, image.Rectangle{})
+// first layer; crop as for Explain. It returns the tiles, the channels
+// drawn and the layer table.
+func (e *Engine) Activations(pix []byte, w, h int, crop bool, layer string, most int) (protocol.ActivationMaps, *image.RGBA, error) {
+	x, _, err := e.tensor(pix, w, h, w, h, crop)
 	if err != nil {
 		return protocol.ActivationMaps{}, nil, err
 	}

@@ -37,7 +37,7 @@ func explainImage(m *protocol.Explain) {
 
 func activations(m *protocol.Activations) {
 	onImage(m.ID, m.Image, m.Live, func(img picture) (protocol.Message, error) {
-		r, tiles, err := engine.Activations(img.pix, img.w, img.h, m.Layer, m.Max)
+		r, tiles, err := engine.Activations(img.pix, img.w, img.h, img.crop, m.Layer, m.Max)
 		if err != nil {
 			return nil, err
 		}

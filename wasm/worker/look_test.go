@@ -1,7 +1,6 @@
 package main
 
 import (
-	"image"
 	"testing"
 
 	"alexnet/explain"
@@ -13,7 +12,7 @@ import (
 // Filters against package explain run directly, as the CLI runs it.
 func TestLookMatchesExplain(t *testing.T) {
 	var e Engine
-	if _, err := e.Explain(make([]byte, 4), 1, 1, 1, 1, image.Rectangle{}, -1); err != ErrNoModel {
+	if _, err := e.Explain(make([]byte, 4), 1, 1, 1, 1, false, -1); err != ErrNoModel {
 		t.Fatalf("before load: %v, want ErrNoModel", err)
 	}
 	if _, err := e.Load(defaultmodel.Bytes); err != nil {
@@ -30,7 +29,7 @@ func TestLookMatchesExplain(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, class := range []int{-1, r.Top[1].Index} {
-		l, err := e.Explain(img.Pix, 320, 240, 320, 240, image.Rectangle{}, class)
+		l, err := e.Explain(img.Pix, 320, 240, 320, 240, false, class)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +59,7 @@ func TestLookMatchesExplain(t *testing.T) {
 	}
 	// The input picture is the tensor back: re-preprocessed (no resize,
 	// the crop is the whole picture) it gives the tensor within rounding.
-	l, _ := e.Explain(img.Pix, 320, 240, 320, 240, image.Rectangle{}, -1)
+	l, _ := e.Explain(img.Pix, 320, 240, 320, 240, false, -1)
 	p := m.Prep
 	p.Resize = 0
 	back, err := prep.Tensor(l.Input, p)
@@ -72,11 +71,33 @@ func TestLookMatchesExplain(t *testing.T) {
 			t.Fatalf("input picture value %d: %g, tensor %g", i, back[i], x[i])
 		}
 	}
-	if _, err := e.Explain(img.Pix, 320, 240, 320, 240, image.Rectangle{}, len(m.Labels)); err == nil {
+	// A camera frame already cut to the crop is only normalised (as
+	// classifier.ClassifyCrop), and framed by its cut of the source.
+	cut := gradient(m.Prep.CropW, m.Prep.CropH)
+	only := m.Prep
+	only.Resize = 0
+	xc, err := prep.Tensor(cut, only)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc, err := e.Explain(cut.Pix, m.Prep.CropW, m.Prep.CropH, 640, 480, true, r.Top[0].Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refc, _ := explain.GradCAM(e.c.Net(), xc, r.Top[0].Index)
+	for i, v := range refc.Values {
+		if lc.Map.Values[i] != v {
+			t.Fatalf("camera crop: value %d is %g, explain.GradCAM of the normalised crop %g", i, lc.Map.Values[i], v)
+		}
+	}
+	if c := LiveCrop(640, 480, m.Prep); lc.Frame.W != 640 || lc.Frame.X0 != float64(c.Min.X) || lc.Frame.Y1 != float64(c.Max.Y) {
+		t.Errorf("camera crop frame %+v, cut %v", lc.Frame, c)
+	}
+	if _, err := e.Explain(img.Pix, 320, 240, 320, 240, false, len(m.Labels)); err == nil {
 		t.Error("class out of range: no error")
 	}
 
-	a, tiles, err := e.Activations(img.Pix, 320, 240, "conv1", 0)
+	a, tiles, err := e.Activations(img.Pix, 320, 240, false, "conv1", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +112,7 @@ func TestLookMatchesExplain(t *testing.T) {
 	if share < 0.99 || share > 1.01 {
 		t.Errorf("time shares add up to %g", share)
 	}
-	if _, _, err := e.Activations(img.Pix, 320, 240, "conv9", 0); err == nil {
+	if _, _, err := e.Activations(img.Pix, 320, 240, false, "conv9", 0); err == nil {
 		t.Error("unknown layer: no error")
 	}
 	g, fimg, err := e.Filters()

@@ -120,6 +120,12 @@ func dispatch(data js.Value) {
 		filters(m)
 	case *protocol.Helper:
 		helperMessage(m.Msg)
+	case *protocol.TeachAdd:
+		teachAdd(m)
+	case *protocol.TeachTrain:
+		teachTrain(m)
+	case *protocol.UseBase:
+		useBase(m)
 	default:
 		reply(&protocol.Error{ID: id, Kind: protocol.ErrFrame, Message: "worker: unexpected " + m.Type() + " message"})
 	}
@@ -127,7 +133,7 @@ func dispatch(data js.Value) {
 
 func classify(m *protocol.Classify) {
 	ok := onImage(m.ID, m.Image, m.Live, func(img picture) (protocol.Message, error) {
-		r, err := engine.Classify(img.pix, img.w, img.h)
+		r, err := engine.Classify(img.pix, img.w, img.h, img.crop)
 		r.ID = m.ID
 		r.SourceWidth, r.SourceHeight, r.Width, r.Height = img.sourceW, img.sourceH, img.w, img.h
 		return &r, err
