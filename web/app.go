@@ -67,6 +67,9 @@ type ModelState struct {
 	Gen         int    // how many models became ready so far: 1 for the first, +1 per swap
 	Swapped     string // "Now using my-flowers (5 classes)" after a successful swap
 	Builtin     bool   // the model in use is the one the app ships (the manifest's)
+	Kept        bool   // the model in use is a file the user chose, kept for the next visit (kept.go)
+	// FromLastVisit: the kept model was loaded at start, from the last visit.
+	FromLastVisit bool
 }
 
 // Percent is the download progress, 0..100, or -1 when the size is unknown.
@@ -83,11 +86,21 @@ func (m *ModelState) Percent() int {
 
 // Item states.
 const (
+	ItemWaiting     = "waiting" // for the model, still downloading
 	ItemDecoding    = "decoding"
 	ItemClassifying = "classifying"
 	ItemDone        = "done"
 	ItemError       = "error"
 )
+
+// WaitingWords is a photo's state while the model downloads: "Waiting for
+// the model (14%)…", without the percentage when the size is unknown (p < 0).
+func WaitingWords(p int) string {
+	if p < 0 {
+		return "Waiting for the model…"
+	}
+	return "Waiting for the model (" + strconv.Itoa(p) + "%)…"
+}
 
 // Item is one photo the user gave the page (picker, drop or paste).
 type Item struct {

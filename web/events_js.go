@@ -56,6 +56,10 @@ func installGlobalHandlers(c *Root) {
 			setDragging(false)
 			return
 		}
+		if entries := droppedFolders(ev.Get("dataTransfer")); entries != nil {
+			go c.dropFolders(entries) // a batch (batch_js.go)
+			return
+		}
 		files := fileList(ev.Get("dataTransfer").Get("files")) // only readable during the event
 		go c.update(func() {
 			c.Dragging = false

@@ -50,6 +50,9 @@ func (c *ResultCard) Busy() bool { return c.App.Busy(c.Item) }
 
 // BusyText says which step it is at.
 func (c *ResultCard) BusyText() string {
+	if c.Item.State == ItemWaiting {
+		return WaitingWords(c.App.Model.Percent())
+	}
 	if c.Item.State == ItemDecoding {
 		return "Opening the photo…"
 	}

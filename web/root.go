@@ -16,6 +16,7 @@ type Root struct {
 	Manifest protocol.Manifest
 	Model    ModelState
 	Items    []*Item // newest first
+	Batch    *Batch  // many photos at once (batch.go), or nil
 	Cam      CamState
 	Teach    TeachState // the Teach view (teach.go)
 	Dragging bool
@@ -117,6 +118,9 @@ func (c *Root) boot() {
 	}
 	c.modelURL = url
 	c.loadModelURL(url, fromParam)
+	if !fromParam && c.Model.Status == StatusReady {
+		c.loadKept() // a model the user chose last time (kept.go)
+	}
 }
 
 // loadModelURL downloads (or takes from the cache), verifies and installs a
@@ -153,7 +157,7 @@ func (c *Root) loadModelURL(url string, custom bool) {
 func (c *Root) loadModelFile(f fileRef) {
 	replacing := c.startLoad("Reading " + f.Name())
 	<-c.engine
-	info, _, err := workerLoad(protocol.Load{Bytes: f.h}, c.loadProgress())
+	info, _, err := workerLoad(protocol.Load{Bytes: f.h, Keep: true}, c.loadProgress())
 	c.engine <- struct{}{}
 	if err != nil {
 		msg, detail := loadError(err)
@@ -161,6 +165,7 @@ func (c *Root) loadModelFile(f fileRef) {
 		return
 	}
 	c.modelReady(info, f.Name(), false)
+	c.update(func() { c.Model.Kept = true })
 }
 
 // startLoad shows that a load started; it reports whether another model
@@ -215,6 +220,7 @@ func (c *Root) modelReady(info protocol.ModelInfo, source string, fromCache bool
 		c.Model.Status, c.Model.Phase, c.Model.Err = StatusReady, "", ""
 		c.Model.ReplaceErr, c.Model.ErrDetail = "", ""
 		c.Model.FromCache = fromCache
+		c.Model.Kept, c.Model.FromLastVisit = false, false
 		c.Model.Info = &info
 		c.Model.Source = source
 		c.Model.Builtin = source == c.Manifest.Model
@@ -286,6 +292,10 @@ func (c *Root) AddFiles(files []fileRef, via string) {
 		return
 	}
 	c.Notice = ""
+	if len(photos) >= BatchFrom || via == ViaFolder {
+		c.addBatch(photos)
+		return
+	}
 	// Items are shown at once, newest first, and classified in order.
 	for i := len(photos) - 1; i >= 0; i-- {
 		f := photos[i]
@@ -324,6 +334,11 @@ func (c *Root) classifyPhoto(f fileRef) {
 			c.Said = f.Name() + ": " + msg
 		})
 	}
+	c.update(func() {
+		if c.Model.Status == StatusLoading {
+			it.State = ItemWaiting
+		}
+	})
 	if !c.waitReady() {
 		fail("The model is not available, so the photo could not be classified.")
 		return
@@ -378,7 +393,9 @@ func (c *Root) Rerun(it *Item) {
 }
 
 // Busy reports whether a photo is still being worked on.
-func (c *Root) Busy(it *Item) bool { return it.State == ItemDecoding || it.State == ItemClassifying }
+func (c *Root) Busy(it *Item) bool {
+	return it.State == ItemWaiting || it.State == ItemDecoding || it.State == ItemClassifying
+}
 
 // PasteWithoutImage tells the user that what was pasted (text) is not
 // something to classify. Called under the event lock by the paste handler.

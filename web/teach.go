@@ -60,7 +60,7 @@ type TeachState struct {
 	Labels    []string // the classes the report and the taught model are about
 	TrainMs   float64
 	EmbedMs   float64 // the last example's embedding, in the worker
-	File      handle // the taught weight file (Uint8Array)
+	File      handle  // the taught weight file (Uint8Array)
 	HasFile   bool
 	FileName  string
 	Stale     bool // classes or examples changed since training

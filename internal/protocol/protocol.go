@@ -37,8 +37,8 @@
 //
 // # The exchanges
 //
-//	page -> worker    Load{ID, URL|Bytes}          -> Progress{ID, ...}..., then Loaded{ID, Info} or Error
-//	page -> worker    Classify{ID, Image, Live}    -> Result{ID, ...} or Error
+//	page -> worker    Load{ID, URL|Bytes|Kept, Keep} -> Progress{ID, ...}..., then Loaded{ID, Info} or Error
+//	page -> worker    Classify{ID, Image, Live, Thumb, Probs} -> Result{ID, ..., Probs, Thumb} or Error
 //	page -> worker    Tensor{ID, Image}            -> TensorData{ID, Data} or Error (tests)
 //	page -> worker    Explain{ID, Image, Live, Class} -> Explanation{ID, ...} or Error
 //	page -> worker    Activations{ID, Image, Live, Layer} -> ActivationMaps{ID, ...} or Error
@@ -46,6 +46,7 @@
 //	page -> worker    TeachAdd{ID, Example, Image} -> TeachAdded{ID, Example, Crop} or Error
 //	page -> worker    TeachTrain{ID, Labels, Examples} -> Progress{ID, PhaseTrain}..., then Taught{ID, Info, Report, File} or Error
 //	page -> worker    UseBase{ID}                  -> Loaded{ID, Info} or Error
+//	page -> worker    Forget{ID}                   -> Forgotten{ID} (drop the file Load.Keep kept)
 //	worker -> page    Ready{}                         once, when the worker's Go has started
 //	page -> worker.js Module{Module}, ModuleError{}   the compiled worker, before anything else
 //	worker -> helper  Split{Gen, Shared, Bytes}    -> SplitReady{Gen} or SplitError{Gen}
@@ -84,6 +85,13 @@ const (
 	TypeSplitReady  = "split-ready"
 	TypeSplitError  = "split-error"
 	TypeHelper      = "helper"
+	TypeTeachAdd    = "teach-add"
+	TypeTeachAdded  = "teach-added"
+	TypeTeachTrain  = "teach-train"
+	TypeTaught      = "taught"
+	TypeUseBase     = "use-base"
+	TypeForget      = "forget"
+	TypeForgotten   = "forgotten"
 
 	TypeExplain        = "explain"
 	TypeExplanation    = "explanation"
@@ -91,11 +99,6 @@ const (
 	TypeActivationMaps = "activation-maps"
 	TypeFilters        = "filters"
 	TypeFilterGrid     = "filter-grid"
-	TypeTeachAdd       = "teach-add"
-	TypeTeachAdded     = "teach-added"
-	TypeTeachTrain     = "teach-train"
-	TypeTaught         = "taught"
-	TypeUseBase        = "use-base"
 )
 
 // Message is one message of the protocol.
@@ -121,6 +124,13 @@ var messages = map[string]func() Message{
 	TypeSplitReady:  func() Message { return new(SplitReady) },
 	TypeSplitError:  func() Message { return new(SplitError) },
 	TypeHelper:      func() Message { return new(Helper) },
+	TypeTeachAdd:    func() Message { return new(TeachAdd) },
+	TypeTeachAdded:  func() Message { return new(TeachAdded) },
+	TypeTeachTrain:  func() Message { return new(TeachTrain) },
+	TypeTaught:      func() Message { return new(Taught) },
+	TypeUseBase:     func() Message { return new(UseBase) },
+	TypeForget:      func() Message { return new(Forget) },
+	TypeForgotten:   func() Message { return new(Forgotten) },
 
 	TypeExplain:        func() Message { return new(Explain) },
 	TypeExplanation:    func() Message { return new(Explanation) },
@@ -128,11 +138,6 @@ var messages = map[string]func() Message{
 	TypeActivationMaps: func() Message { return new(ActivationMaps) },
 	TypeFilters:        func() Message { return new(Filters) },
 	TypeFilterGrid:     func() Message { return new(FilterGrid) },
-	TypeTeachAdd:       func() Message { return new(TeachAdd) },
-	TypeTeachAdded:     func() Message { return new(TeachAdded) },
-	TypeTeachTrain:     func() Message { return new(TeachTrain) },
-	TypeTaught:         func() Message { return new(Taught) },
-	TypeUseBase:        func() Message { return new(UseBase) },
 }
 
 // ---- page <-> worker ----
@@ -153,6 +158,12 @@ type Load struct {
 	// response does not say it (a compressed response).
 	Size  int64 `json:"size,omitempty"`
 	Bytes any   `json:"bytes,omitempty"` // or the file itself: a File or Blob, or a Uint8Array
+	// Keep asks the worker to keep the file, once verified, for the next
+	// visit (a model the user chose), in place of the one kept before.
+	Keep bool `json:"keep,omitempty"`
+	// Kept asks for the file kept by an earlier Keep (no URL or Bytes).
+	// Answer: Loaded, or Error with Kind ErrNoKept when none is kept.
+	Kept bool `json:"kept,omitempty"`
 }
 
 // BootLoadID is the id of the default model's load, which boot.js asks
@@ -214,7 +225,17 @@ type Classify struct {
 	// it to the model's input (the part its preprocessing keeps), which is
 	// quicker than the exact resize a photo gets.
 	Live bool `json:"live,omitempty"`
+	// Thumb asks for a thumbnail of the photo in the Result, at most this
+	// many pixels on its longer side (0: none). A batch of photos shows
+	// these instead of the photos themselves, so memory stays flat.
+	Thumb int `json:"thumb,omitempty"`
+	// Probs asks for every class's probability in the Result (a batch's
+	// export), not only the top 5.
+	Probs bool `json:"probs,omitempty"`
 }
+
+// MaxThumb is the largest Classify.Thumb the worker makes.
+const MaxThumb = 512
 
 // ImageSide is the longest side, in pixels, of a photo the worker
 // classifies: larger ones are scaled down by the browser first, so a
@@ -234,6 +255,11 @@ type Result struct {
 	SourceHeight int `json:"sourceHeight"`
 	Width        int `json:"width"`
 	Height       int `json:"height"`
+	// Probs is every class's calibrated probability, in the model's label
+	// order, when Classify.Probs asked for it.
+	Probs []float64 `json:"probs,omitempty"`
+	// Thumb is the thumbnail Classify.Thumb asked for: a JPEG Blob.
+	Thumb any `json:"thumb,omitempty"`
 }
 
 // Pred is one class and its calibrated probability.
@@ -266,6 +292,7 @@ const (
 	ErrWeightFile = "weight-file" // a file sent as a photo is a weight file: load it instead
 	ErrTeach      = "teach"       // TeachAdd or TeachTrain refused; Message says why, for the user
 	ErrUnembedded = "unembedded"  // TeachTrain: an example has no embedding with the current base
+	ErrNoKept     = "no-kept"     // a Load of the kept file, and none is kept
 )
 
 // What is wrong with a weight file the worker refused (Error.Problem, with
@@ -487,6 +514,18 @@ type UseBase struct {
 	ID int `json:"id"`
 }
 
+// Forget asks the worker to drop the file kept by Load.Keep (page ->
+// worker): the user switched back to the default model. The model in use
+// does not change. Answer: Forgotten.
+type Forget struct {
+	ID int `json:"id"`
+}
+
+// Forgotten is the answer to Forget (worker -> page).
+type Forgotten struct {
+	ID int `json:"id"`
+}
+
 // ---- worker <-> helper worker ----
 
 // Split asks a helper worker to build part 1 of 2 of the model in Bytes
@@ -559,6 +598,8 @@ func (*TeachAdded) Type() string  { return TypeTeachAdded }
 func (*TeachTrain) Type() string  { return TypeTeachTrain }
 func (*Taught) Type() string      { return TypeTaught }
 func (*UseBase) Type() string     { return TypeUseBase }
+func (*Forget) Type() string      { return TypeForget }
+func (*Forgotten) Type() string   { return TypeForgotten }
 
 func (*Explain) Type() string        { return TypeExplain }
 func (*Explanation) Type() string    { return TypeExplanation }

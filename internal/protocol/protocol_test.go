@@ -10,13 +10,13 @@ import (
 // examples has one message of every type, each field set, for the round
 // trip. A new message goes here too (the test fails until it does).
 var examples = []Message{
-	&Load{ID: 1, URL: "flowers.0123456789abcdef.alexnet", Cache: true, Size: 8_600_000, Bytes: []byte("ALXN")},
+	&Load{ID: 1, URL: "flowers.0123456789abcdef.alexnet", Cache: true, Size: 8_600_000, Bytes: []byte("ALXN"), Keep: true, Kept: true},
 	&Progress{ID: BootLoadID, Phase: PhaseDownload, Loaded: 1 << 20, Total: 8_600_000, Cached: true},
 	&Loaded{ID: 1, Cached: true, Info: ModelInfo{Name: "flowers", Arch: "seed", Labels: []string{"daisy", "rose"}, Quant: "int8 + float32",
 		Params: 58_000_000, Bytes: 8_600_000, LoadMs: 81.5, InW: 224, InH: 224, Resize: 256, Threshold: 0.89}},
-	&Classify{ID: 2, Image: "bitmap", Live: true},
+	&Classify{ID: 2, Image: "bitmap", Live: true, Thumb: 64, Probs: true},
 	&Result{ID: 2, Top: []Pred{{Label: "daisy", Index: 0, Prob: 0.75}, {Label: "rose", Index: 1, Prob: 0.25}}, NotSure: true, Ms: 12.5, Workers: 2,
-		SourceWidth: 640, SourceHeight: 480, Width: 224, Height: 224},
+		SourceWidth: 640, SourceHeight: 480, Width: 224, Height: 224, Probs: []float64{0.75, 0.25}, Thumb: "blob"},
 	&Tensor{ID: 3, Image: "file"},
 	&TensorData{ID: 3, Data: []float32{0.5}},
 	&Error{ID: 4, Kind: ErrModel, Message: "weights: truncated file", Problem: ProblemTruncated},
@@ -40,6 +40,8 @@ var examples = []Message{
 	&TeachTrain{ID: 7, Name: "my classes", Labels: []string{"mug", "keys"}, Examples: []TeachItem{{Example: 17, Class: 0}, {Example: 18, Class: 1}}, Seed: 1},
 	&Taught{ID: 7, Info: ModelInfo{Name: "my classes", Labels: []string{"mug", "keys"}}, Report: TeachReport{Held: 4, Correct: 3, Confusion: [][]int{{2, 0}, {1, 1}}, NotSure: 1}, File: []byte("ALXN"), Ms: 900},
 	&UseBase{ID: 8},
+	&Forget{ID: 6},
+	&Forgotten{ID: 6},
 }
 
 func TestRoundTrip(t *testing.T) {

@@ -208,6 +208,10 @@ func (e *Engine) Classify(pix []byte, width, height int, crop bool) (protocol.Re
 	for i, p := range res.Top {
 		r.Top[i] = protocol.Pred{Label: p.Label, Index: p.Index, Prob: float64(p.Prob)}
 	}
+	r.Probs = make([]float64, len(res.Probs))
+	for i, p := range res.Probs {
+		r.Probs[i] = float64(p)
+	}
 	if e.c.Splitting() {
 		r.Workers = 2
 	}

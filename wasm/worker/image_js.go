@@ -28,13 +28,15 @@ type picture struct {
 	pix              []byte // RGBA, not premultiplied; the reused frame buffer
 	w, h             int
 	sourceW, sourceH int
-	crop             bool // cut to the model's crop (LiveCrop)
+	crop             bool     // cut to the model's crop (LiveCrop)
+	thumb            js.Value // a JPEG Blob of at most the asked side, or undefined
 }
 
 // readImage returns the pixels of a Classify or Tensor message's image,
 // or the Error to answer with. live asks for a camera frame's cut to the
-// model's input (LiveCrop); a photo is scaled to at most ImageSide.
-func readImage(id int, img any, live bool) (picture, *protocol.Error) {
+// model's input (LiveCrop); a photo is scaled to at most ImageSide. thumb
+// > 0 asks for a thumbnail of at most thumb pixels a side (thumbnail).
+func readImage(id int, img any, live bool, thumb int) (picture, *protocol.Error) {
 	v, ok := img.(js.Value)
 	if !ok || v.Type() != js.TypeObject {
 		return picture{}, &protocol.Error{ID: id, Kind: protocol.ErrFrame, Message: "worker: no image in the message"}
@@ -66,7 +68,11 @@ func readImage(id int, img any, live bool) (picture, *protocol.Error) {
 		return picture{}, perr
 	}
 	pix, perr := copyFrame(id, data)
-	return picture{pix: pix, w: w, h: h, sourceW: sw, sourceH: sh, crop: crop}, perr
+	p := picture{pix: pix, w: w, h: h, sourceW: sw, sourceH: sh, crop: crop}
+	if thumb > 0 && perr == nil {
+		p.thumb = thumbnail(bmp, min(thumb, protocol.MaxThumb))
+	}
+	return p, perr
 }
 
 // bitmapOf is v as an ImageBitmap: v itself, or a File or Blob decoded by
@@ -84,6 +90,37 @@ func bitmapOf(id int, v js.Value) (js.Value, *protocol.Error) {
 		return js.Undefined(), notImage(id, v)
 	}
 	return b, nil
+}
+
+// thumbCanvas is the reused canvas thumbnails are drawn on.
+var thumbCanvas js.Value
+
+// thumbnail is bmp scaled to at most side pixels on its longer side, as a
+// JPEG Blob (a few kB), or undefined when the browser cannot make one: a
+// batch keeps these, never the photos.
+func thumbnail(bmp js.Value, side int) (blob js.Value) {
+	defer func() {
+		if recover() != nil {
+			blob = js.Undefined()
+		}
+	}()
+	w, h := FitWithin(bmp.Get("width").Int(), bmp.Get("height").Int(), side)
+	if w == 0 {
+		return js.Undefined()
+	}
+	if !thumbCanvas.Truthy() {
+		thumbCanvas = js.Global().Get("OffscreenCanvas").New(w, h)
+	}
+	thumbCanvas.Set("width", w)
+	thumbCanvas.Set("height", h)
+	g := thumbCanvas.Call("getContext", "2d")
+	g.Set("imageSmoothingQuality", "high")
+	g.Call("drawImage", bmp, 0, 0, w, h)
+	b, err := port.Await(thumbCanvas.Call("convertToBlob", map[string]any{"type": "image/jpeg", "quality": 0.8}))
+	if err != nil {
+		return js.Undefined()
+	}
+	return b
 }
 
 // notImage is the error for a file the browser could not decode: a weight

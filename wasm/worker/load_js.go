@@ -33,6 +33,8 @@ func load(m *protocol.Load) {
 	switch {
 	case m.URL != "":
 		buf, cached, keep, perr = fetchModel(m)
+	case m.Kept:
+		buf, perr = readKept(m.ID) // kept_js.go
 	default:
 		buf, perr = readBytes(m.ID, m.Bytes)
 	}
@@ -58,6 +60,9 @@ func load(m *protocol.Load) {
 	if err != nil {
 		reply(&protocol.Error{ID: m.ID, Kind: protocol.ErrModel, Message: err.Error(), Problem: WeightProblem(err, buf)})
 		return
+	}
+	if m.Keep {
+		keepModel(buf)
 	}
 	// The helper starts after the first classification of this model
 	// (classify), not now: during a cold start the page is still busy, and

@@ -14,7 +14,7 @@ import (
 // Blobs, encoded by the browser from a canvas of this worker.
 
 func explainImage(m *protocol.Explain) {
-	onImage(m.ID, m.Image, m.Live, func(img picture) (protocol.Message, error) {
+	onImage(m.ID, m.Image, m.Live, 0, func(img picture) (protocol.Message, error) {
 		l, err := engine.Explain(img.pix, img.w, img.h, img.sourceW, img.sourceH, img.crop, m.Class)
 		if err != nil {
 			return nil, err
@@ -36,7 +36,7 @@ func explainImage(m *protocol.Explain) {
 }
 
 func activations(m *protocol.Activations) {
-	onImage(m.ID, m.Image, m.Live, func(img picture) (protocol.Message, error) {
+	onImage(m.ID, m.Image, m.Live, 0, func(img picture) (protocol.Message, error) {
 		r, tiles, err := engine.Activations(img.pix, img.w, img.h, img.crop, m.Layer, m.Max)
 		if err != nil {
 			return nil, err

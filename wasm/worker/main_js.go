@@ -126,15 +126,23 @@ func dispatch(data js.Value) {
 		teachTrain(m)
 	case *protocol.UseBase:
 		useBase(m)
+	case *protocol.Forget:
+		forget(m)
 	default:
 		reply(&protocol.Error{ID: id, Kind: protocol.ErrFrame, Message: "worker: unexpected " + m.Type() + " message"})
 	}
 }
 
 func classify(m *protocol.Classify) {
-	ok := onImage(m.ID, m.Image, m.Live, func(img picture) (protocol.Message, error) {
+	ok := onImage(m.ID, m.Image, m.Live, m.Thumb, func(img picture) (protocol.Message, error) {
 		r, err := engine.Classify(img.pix, img.w, img.h, img.crop)
 		r.ID = m.ID
+		if !m.Probs {
+			r.Probs = nil
+		}
+		if img.thumb.Truthy() {
+			r.Thumb = img.thumb
+		}
 		r.SourceWidth, r.SourceHeight, r.Width, r.Height = img.sourceW, img.sourceH, img.w, img.h
 		return &r, err
 	})
@@ -146,7 +154,7 @@ func classify(m *protocol.Classify) {
 }
 
 func tensor(m *protocol.Tensor) {
-	onImage(m.ID, m.Image, false, func(img picture) (protocol.Message, error) {
+	onImage(m.ID, m.Image, false, 0, func(img picture) (protocol.Message, error) {
 		x, err := engine.Tensor(img.pix, img.w, img.h)
 		u8 := js.Global().Get("Uint8Array").New(4 * len(x))
 		js.CopyBytesToJS(u8, floatBytes(x))
@@ -156,8 +164,9 @@ func tensor(m *protocol.Tensor) {
 
 // onImage reads a request's image (readImage) and answers with what f
 // makes of its pixels, or with the error of either; it reports success.
-func onImage(id int, image any, live bool, f func(picture) (protocol.Message, error)) bool {
-	img, perr := readImage(id, image, live)
+// thumb > 0 asks readImage for a thumbnail too.
+func onImage(id int, image any, live bool, thumb int, f func(picture) (protocol.Message, error)) bool {
+	img, perr := readImage(id, image, live, thumb)
 	if perr != nil {
 		reply(perr)
 		return false
