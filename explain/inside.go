@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"alexnet/nn"
+	"alexnet/weights"
 )
 
 // Layer describes one layer of a network for the inside view.
@@ -297,4 +298,36 @@ func (g *tileGrid) cell(k int) (int, int) { return g.cellIn(k, 0) }
 // cellIn is the top-left pixel of tile k of block b.
 func (g *tileGrid) cellIn(k, b int) (int, int) {
 	return Gap + (k%g.cols)*(g.tw+Gap), b*(g.blockH+4*Gap) + Gap + (k/g.cols)*(g.th+Gap)
+}
+
+// FirstFilters returns the weights of m's first convolution (dequantised
+// to float32), their shape (N, C, K, K), the tensor's name and the number
+// of blocks Filters should draw them in: 2 for the paper's network (its
+// two GPUs, half the filters each), else 1. The CLI's filters command and
+// the page's worker both draw what it returns.
+func FirstFilters(m *weights.Model) (w []float32, shape []int, name string, blocks int, err error) {
+	first := -1
+	for i, l := range m.Arch.Layers {
+		if l.Op == nn.OpConv {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return nil, nil, "", 0, fmt.Errorf("%w: the model has no convolution layer", ErrNetwork)
+	}
+	name = m.Arch.Layers[first].Name + ".weight"
+	for i := range m.Tensors {
+		if m.Tensors[i].Name == name {
+			w, shape = m.Tensors[i].Dequantize(), m.Tensors[i].Shape
+		}
+	}
+	if w == nil {
+		return nil, nil, "", 0, fmt.Errorf("%w: the model has no tensor %s", ErrNetwork, name)
+	}
+	blocks = 1
+	if m.Arch.Name == "paper" && len(shape) > 0 && shape[0]%2 == 0 {
+		blocks = 2
+	}
+	return w, shape, name, blocks, nil
 }

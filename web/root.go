@@ -43,6 +43,7 @@ type Root struct {
 // Init runs once, before the first render.
 func (c *Root) Init(ctx vugu.InitCtx) {
 	c.env = ctx.EventEnv()
+	look.app = c // the look-inside views (look.go)
 	c.Model.Status = StatusLoading
 	c.Model.Phase = "Starting"
 	c.queue = make(chan []fileRef, 16)
@@ -274,6 +275,7 @@ func (c *Root) ClearResults(event vugu.DOMEvent) {
 		revokePreview(it.PreviewURL)
 	}
 	c.Items = nil
+	look.clear()
 }
 
 // FilesChosen handles the file picker (several files give several results).

@@ -23,7 +23,6 @@ import (
 
 	"alexnet/classifier"
 	"alexnet/explain"
-	"alexnet/nn"
 	"alexnet/prep"
 )
 
@@ -164,31 +163,9 @@ func runFilters(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	m := c.Model()
-	first := -1
-	for i, l := range m.Arch.Layers {
-		if l.Op == nn.OpConv {
-			first = i
-			break
-		}
-	}
-	if first < 0 {
-		return errors.New("the model has no convolution layer")
-	}
-	name := m.Arch.Layers[first].Name + ".weight"
-	var w []float32
-	var shape []int
-	for i := range m.Tensors {
-		if m.Tensors[i].Name == name {
-			w, shape = m.Tensors[i].Dequantize(), m.Tensors[i].Shape
-		}
-	}
-	if w == nil {
-		return fmt.Errorf("the model has no tensor %s", name)
-	}
-	blocks := 1
-	if m.Arch.Name == "paper" && shape[0]%2 == 0 {
-		blocks = 2 // the paper's two GPUs, 48 filters each
+	w, shape, name, blocks, err := explain.FirstFilters(c.Model())
+	if err != nil {
+		return err
 	}
 	img, err := explain.Filters(w, shape, explain.FilterOptions{Scale: *scale, PerFilter: *perFilter, Blocks: blocks})
 	if err != nil {

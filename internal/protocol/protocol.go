@@ -40,6 +40,9 @@
 //	page -> worker    Load{ID, URL|Bytes|Kept, Keep} -> Progress{ID, ...}..., then Loaded{ID, Info} or Error
 //	page -> worker    Classify{ID, Image, Live, Thumb, Probs} -> Result{ID, ..., Probs, Thumb} or Error
 //	page -> worker    Tensor{ID, Image}            -> TensorData{ID, Data} or Error (tests)
+//	page -> worker    Explain{ID, Image, Live, Class} -> Explanation{ID, ...} or Error
+//	page -> worker    Activations{ID, Image, Live, Layer} -> ActivationMaps{ID, ...} or Error
+//	page -> worker    Filters{ID}                  -> FilterGrid{ID, ...} or Error
 //	page -> worker    TeachAdd{ID, Example, Image} -> TeachAdded{ID, Example, Crop} or Error
 //	page -> worker    TeachTrain{ID, Labels, Examples} -> Progress{ID, PhaseTrain}..., then Taught{ID, Info, Report, File} or Error
 //	page -> worker    UseBase{ID}                  -> Loaded{ID, Info} or Error
@@ -102,6 +105,13 @@ const (
 	TypeForget      = "forget"
 	TypeForgotten   = "forgotten"
 	TypeExit        = "exit"
+
+	TypeExplain        = "explain"
+	TypeExplanation    = "explanation"
+	TypeActivations    = "activations"
+	TypeActivationMaps = "activation-maps"
+	TypeFilters        = "filters"
+	TypeFilterGrid     = "filter-grid"
 )
 
 // Message is one message of the protocol.
@@ -135,6 +145,13 @@ var messages = map[string]func() Message{
 	TypeForget:      func() Message { return new(Forget) },
 	TypeForgotten:   func() Message { return new(Forgotten) },
 	TypeExit:        func() Message { return new(Exit) },
+
+	TypeExplain:        func() Message { return new(Explain) },
+	TypeExplanation:    func() Message { return new(Explanation) },
+	TypeActivations:    func() Message { return new(Activations) },
+	TypeActivationMaps: func() Message { return new(ActivationMaps) },
+	TypeFilters:        func() Message { return new(Filters) },
+	TypeFilterGrid:     func() Message { return new(FilterGrid) },
 }
 
 // ---- page <-> worker ----
@@ -352,6 +369,111 @@ type ModuleError struct {
 	Message string `json:"message"`
 }
 
+// ---- page <-> worker: looking inside (package explain) ----
+//
+// These requests carry the image again, as Classify does (a photo's File,
+// or a camera frame with Live): the worker keeps nothing between requests,
+// so its memory does not grow with the photos on the page. The images
+// they answer with are Blobs the page shows as they are (an <img> of an
+// object URL): the page never colours or reads pixels.
+
+// Explain asks why the model gives an image a class (page -> worker): a
+// Grad-CAM heatmap (package explain) of the image taken as Classify takes
+// it. Answer: Explanation, or Error as for Classify.
+type Explain struct {
+	ID    int  `json:"id"`
+	Image any  `json:"image"`          // as Classify's
+	Live  bool `json:"live,omitempty"` // as Classify's
+	// Class is the class to explain, an index into ModelInfo.Labels; -1:
+	// the image's top class.
+	Class int `json:"class"`
+}
+
+// Explanation is the answer to Explain (worker -> page).
+type Explanation struct {
+	ID    int    `json:"id"`
+	Class int    `json:"class"` // the class explained (the top class when Explain asked for -1)
+	Label string `json:"label"`
+	// Input is the network's input as a picture (a PNG Blob, W x H): the
+	// part of the image the network saw (the preprocessing's centre crop),
+	// which the heatmap covers exactly.
+	Input any `json:"input"`
+	// Heatmap is the map in the Turbo colours (explain.Turbo: dark blue 0,
+	// dark red the peak), a PNG Blob, W x H, opaque: the page lays it over
+	// Input with the opacity the user picks.
+	Heatmap any `json:"heatmap"`
+	// Values is the map itself, a Float32Array of H x W values in [0,1]
+	// (explain.Map.Values), for the tests.
+	Values any `json:"values"`
+	W      int `json:"w"`
+	H      int `json:"h"`
+	// Where names the region of the whole image where the map peaks
+	// (explain.Map.Where: "centre-left"; "" for an empty map) and Sentence
+	// is the text alternative (explain.Map.Sentence).
+	Where    string  `json:"where"`
+	Sentence string  `json:"sentence"`
+	Ms       float64 `json:"ms"` // Grad-CAM (forward + backward), in the worker
+}
+
+// Activations asks for one layer's activation maps on an image (page ->
+// worker), with every layer's shape, time and weights for the layer
+// table. Answer: ActivationMaps, or Error (a Layer the model does not
+// have: ErrFrame, the message lists the layers).
+type Activations struct {
+	ID    int    `json:"id"`
+	Image any    `json:"image"`          // as Classify's
+	Live  bool   `json:"live,omitempty"` // as Classify's
+	Layer string `json:"layer"`          // explain.Layers' name: "conv1", "relu1", ..., "fc3"; "" the first
+	// Max is how many channels to draw at most, the strongest; 0: all.
+	Max int `json:"max,omitempty"`
+}
+
+// ActivationMaps is the answer to Activations (worker -> page).
+type ActivationMaps struct {
+	ID     int         `json:"id"`
+	Layer  string      `json:"layer"`
+	Layers []LayerInfo `json:"layers"` // every layer, in order, timed on this image
+	// Tiles is the layer's channels as grey tiles, strongest first
+	// (explain.Tiles, each tile on its own scale), a PNG Blob, TilesW x
+	// TilesH; Channels are the channels in the order drawn.
+	Tiles    any     `json:"tiles"`
+	TilesW   int     `json:"tilesW"`
+	TilesH   int     `json:"tilesH"`
+	Channels []int   `json:"channels"`
+	Ms       float64 `json:"ms"` // the timed forward pass and the tiles, in the worker
+}
+
+// LayerInfo is one layer of the network for the inside view.
+type LayerInfo struct {
+	Name       string  `json:"name"` // "conv1"
+	Op         string  `json:"op"`   // nn.Op: "conv", "relu", ...
+	C          int     `json:"c"`    // its output's shape
+	H          int     `json:"h"`
+	W          int     `json:"w"`
+	Ms         float64 `json:"ms"`         // its time in this forward pass
+	TimeShare  float64 `json:"timeShare"`  // Ms over the pass's total
+	Params     int     `json:"params"`     // weights and biases
+	ParamShare float64 `json:"paramShare"` // Params over the network's
+}
+
+// Filters asks for the first convolution's filters as an image grid (page
+// -> worker). Answer: FilterGrid, or Error.
+type Filters struct {
+	ID int `json:"id"`
+}
+
+// FilterGrid is the answer to Filters (worker -> page): explain.Filters,
+// one range for all filters, in the paper's two blocks for the paper's
+// network.
+type FilterGrid struct {
+	ID    int    `json:"id"`
+	Layer string `json:"layer"` // the tensor drawn: "features.0.weight"
+	Image any    `json:"image"` // PNG Blob, W x H
+	W     int    `json:"w"`
+	H     int    `json:"h"`
+	Shape []int  `json:"shape"` // the filters' (N, C, K, K)
+}
+
 // ---- page <-> worker: teaching (the Teach view, web/teach.go) ----
 
 // TeachAdd gives the worker one example to embed with the teachable base
@@ -513,6 +635,13 @@ func (*UseBase) Type() string     { return TypeUseBase }
 func (*Forget) Type() string      { return TypeForget }
 func (*Forgotten) Type() string   { return TypeForgotten }
 func (*Exit) Type() string        { return TypeExit }
+
+func (*Explain) Type() string        { return TypeExplain }
+func (*Explanation) Type() string    { return TypeExplanation }
+func (*Activations) Type() string    { return TypeActivations }
+func (*ActivationMaps) Type() string { return TypeActivationMaps }
+func (*Filters) Type() string        { return TypeFilters }
+func (*FilterGrid) Type() string     { return TypeFilterGrid }
 
 // ---- encoding ----
 

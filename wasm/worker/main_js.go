@@ -10,8 +10,8 @@ import (
 	"alexnet/internal/protocol/port"
 )
 
-// The worker speaks package internal/protocol: Load, Classify and Tensor
-// from the page, each answered with the same id; Ready once at start; as a
+// The worker speaks package internal/protocol: Load, Classify, Tensor,
+// Explain, Activations and Filters from the page, each answered with the same id; Ready once at start; as a
 // helper (globalThis.alexnetRole "helper") it takes only Split.
 //
 // worker.js boots this program and forwards every message to
@@ -112,6 +112,12 @@ func dispatch(data js.Value) {
 		classify(m)
 	case *protocol.Tensor:
 		tensor(m)
+	case *protocol.Explain:
+		explainImage(m)
+	case *protocol.Activations:
+		activations(m)
+	case *protocol.Filters:
+		filters(m)
 	case *protocol.Helper:
 		helperMessage(m.Msg)
 	case *protocol.TeachAdd:

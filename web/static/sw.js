@@ -12,7 +12,7 @@ self.addEventListener('install', (event) => {
 	event.waitUntil((async () => {
 		const m = await (await fetch('manifest.json', { cache: 'no-cache' })).json();
 		const cache = await caches.open(SHELL);
-		await cache.addAll(['./', 'index.html', 'app.css', 'boot.js', 'worker.js', 'vugu-render.js',
+		await cache.addAll(['./', 'index.html', 'app.css', 'look.css', 'boot.js', 'worker.js', 'vugu-render.js',
 			'wasm_exec.js', 'icon.svg', 'manifest.json', m.ui, m.worker, 'worker.js?exec=' + encodeURIComponent(m.wasmExec)]);
 		await self.skipWaiting();
 	})());
