@@ -50,7 +50,7 @@ func post(m protocol.Message, img handle, live bool) {
 // lookExplain asks for the Grad-CAM map of an image; it returns the answer
 // and object URLs of its input picture and heatmap.
 func lookExplain(img handle, live bool, class int) (protocol.Explanation, string, string, error) {
-	m, err := wk.call(func(id int) { post(&protocol.Explain{ID: id, Image: img, Live: live, Class: class}, img, live) }, nil)
+	m, err := watched(func(id int) { post(&protocol.Explain{ID: id, Image: img, Live: live, Class: class}, img, live) })
 	if err != nil {
 		return protocol.Explanation{}, "", "", err
 	}
@@ -66,7 +66,7 @@ func lookExplain(img handle, live bool, class int) (protocol.Explanation, string
 // lookActivations asks for a layer's maps of an image; it returns the
 // answer and an object URL of its tiles.
 func lookActivations(img handle, live bool, layer string) (protocol.ActivationMaps, string, error) {
-	m, err := wk.call(func(id int) { post(&protocol.Activations{ID: id, Image: img, Live: live, Layer: layer}, img, live) }, nil)
+	m, err := watched(func(id int) { post(&protocol.Activations{ID: id, Image: img, Live: live, Layer: layer}, img, live) })
 	if err != nil {
 		return protocol.ActivationMaps{}, "", err
 	}
@@ -82,7 +82,7 @@ func lookActivations(img handle, live bool, layer string) (protocol.ActivationMa
 // lookFilters asks for the first layer's filters; it returns the answer
 // and an object URL of the grid.
 func lookFilters() (protocol.FilterGrid, string, error) {
-	m, err := wk.call(func(id int) { port.Post(wk.w, &protocol.Filters{ID: id}) }, nil)
+	m, err := wk.call(func(id int) { port.Post(wk.w, &protocol.Filters{ID: id}) }, nil, 0, nil)
 	if err != nil {
 		return protocol.FilterGrid{}, "", err
 	}
