@@ -424,7 +424,8 @@ type Activations struct {
 	Image any    `json:"image"`          // as Classify's
 	Live  bool   `json:"live,omitempty"` // as Classify's
 	Layer string `json:"layer"`          // explain.Layers' name: "conv1", "relu1", ..., "fc3"; "" the first
-	// Max is how many channels to draw at most, the strongest; 0: all.
+	// Max is how many channels to draw at most, the strongest; 0: the
+	// worker's MaxTiles (64).
 	Max int `json:"max,omitempty"`
 }
 
