@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"alexnet/classifier"
+	"alexnet/internal/fixture"
 	"alexnet/internal/headless"
 	"alexnet/internal/shared"
 	"alexnet/prep"
@@ -360,18 +361,10 @@ func mustRead(t *testing.T, path string) []byte {
 	return b
 }
 
+// decodeFile decodes a photo: fixture.Image, under the name these tests call.
 func decodeFile(t *testing.T, path string) image.Image {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
+	return fixture.Image(t, path)
 }
 
 func (n *native) classify(t *testing.T, img image.Image) classifier.Result {

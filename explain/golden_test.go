@@ -1,16 +1,11 @@
 package explain
 
 import (
-	"bytes"
-	"encoding/binary"
-	"encoding/json"
-	"image"
-	_ "image/png"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"alexnet/internal/fixture"
 	"alexnet/nn"
 	"alexnet/prep"
 	"alexnet/weights"
@@ -24,11 +19,6 @@ import (
 // within goldenTol of PyTorch's largest value (of the map, the cam or the
 // logits).
 const goldenTol = 1e-4
-
-type goldenTensor struct {
-	Offset int
-	Shape  []int
-}
 
 type goldenParam struct {
 	F32, Q8, Q4, Scale string
@@ -63,49 +53,19 @@ type goldenOcclusion struct {
 	Grid                 string
 }
 
+// golden is gradcam.json's lists and the fixture's tensors.
 type golden struct {
-	Tensors   map[string]goldenTensor
-	Ops       []goldenOp
-	Cases     []goldenCase
-	Occlusion []goldenOcclusion
-	data      []float32
+	*fixture.Data `json:"-"`
+	Ops           []goldenOp
+	Cases         []goldenCase
+	Occlusion     []goldenOcclusion
 }
 
 func loadGolden(t *testing.T, dir string) *golden {
 	t.Helper()
-	js, err := os.ReadFile(filepath.Join(dir, "gradcam.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var g golden
-	if err := json.Unmarshal(js, &g); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, "gradcam.bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g.data = make([]float32, len(raw)/4)
-	if err := binary.Read(bytes.NewReader(raw), binary.LittleEndian, g.data); err != nil {
-		t.Fatal(err)
-	}
+	g.Data = fixture.Load(t, dir, "gradcam", &g)
 	return &g
-}
-
-func (g *golden) get(t *testing.T, name string) []float32 {
-	t.Helper()
-	tt, ok := g.Tensors[name]
-	if !ok {
-		t.Fatalf("golden: no tensor %q", name)
-	}
-	n := 1
-	for _, d := range tt.Shape {
-		n *= d
-	}
-	if tt.Offset < 0 || tt.Offset+n > len(g.data) {
-		t.Fatalf("golden: tensor %q out of range", name)
-	}
-	return g.data[tt.Offset : tt.Offset+n]
 }
 
 func (g *golden) params(t *testing.T, c goldenCase) map[string]nn.Weight {
@@ -113,23 +73,15 @@ func (g *golden) params(t *testing.T, c goldenCase) map[string]nn.Weight {
 	for name, p := range c.Params {
 		switch {
 		case p.Q8 != "":
-			ps[name] = nn.Weight{Shape: g.Tensors[p.Q8].Shape, Q8: ints(g.get(t, p.Q8)), Scale: g.get(t, p.Scale)}
+			ps[name] = nn.Weight{Shape: g.Tensors[p.Q8].Shape, Q8: g.Ints(t, p.Q8), Scale: g.Get(t, p.Scale)}
 		case p.Q4 != "":
 			s := g.Tensors[p.Q4].Shape // (rows, rowLen)
-			ps[name] = nn.Weight{Shape: s, Q4: nn.Q4Pack(ints(g.get(t, p.Q4)), s[0], s[1]), Scale: g.get(t, p.Scale), Group: weights.Q4Group}
+			ps[name] = nn.Weight{Shape: s, Q4: nn.Q4Pack(g.Ints(t, p.Q4), s[0], s[1]), Scale: g.Get(t, p.Scale), Group: weights.Q4Group}
 		default:
-			ps[name] = nn.Weight{Shape: g.Tensors[p.F32].Shape, F32: g.get(t, p.F32)}
+			ps[name] = nn.Weight{Shape: g.Tensors[p.F32].Shape, F32: g.Get(t, p.F32)}
 		}
 	}
 	return ps
-}
-
-func ints(f []float32) []int8 {
-	q := make([]int8, len(f))
-	for i, v := range f {
-		q[i] = int8(v) // the fixture holds small integers
-	}
-	return q
 }
 
 // maxDiff returns max |a-b| and max |b|.
@@ -170,14 +122,14 @@ func TestGoldenOps(t *testing.T) {
 			case "maxpool":
 				dy := g.Tensors[o.DY].Shape
 				dx := make([]float32, s[0]*s[1]*s[2])
-				maxPoolBackward(dx, g.get(t, o.DY), g.get(t, o.X), s[0], s[1], s[2], dy[1], dy[2], o.Kernel, o.Stride, o.Pad)
-				within(t, "dx", dx, g.get(t, o.DX))
+				maxPoolBackward(dx, g.Get(t, o.DY), g.Get(t, o.X), s[0], s[1], s[2], dy[1], dy[2], o.Kernel, o.Stride, o.Pad)
+				within(t, "dx", dx, g.Get(t, o.DX))
 			case "adaptiveavgpool":
 				dx := make([]float32, s[0]*s[1]*s[2])
-				adaptiveAvgPoolBackward(dx, g.get(t, o.DY), s[0], s[1], s[2], o.OutH, o.OutW)
-				within(t, "dx", dx, g.get(t, o.DX))
+				adaptiveAvgPoolBackward(dx, g.Get(t, o.DY), s[0], s[1], s[2], o.OutH, o.OutW)
+				within(t, "dx", dx, g.Get(t, o.DX))
 			case "upsample":
-				within(t, "y", upsample(g.get(t, o.X), s[0], s[1], o.Out[0], o.Out[1]), g.get(t, o.Y))
+				within(t, "y", upsample(g.Get(t, o.X), s[0], s[1], o.Out[0], o.Out[1]), g.Get(t, o.Y))
 			default:
 				t.Fatalf("unknown op %q", o.Op)
 			}
@@ -206,7 +158,7 @@ func TestGoldenGradCAM(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				x = g.get(t, c.Input)
+				x = g.Get(t, c.Input)
 			}
 			tl, err := CAMLayer(net.Arch())
 			if err != nil || tl != c.CamLayer {
@@ -217,9 +169,9 @@ func TestGoldenGradCAM(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				within(t, "logits", net.Output(len(net.Arch().Layers)-1), g.get(t, cl.Logits))
-				within(t, "cam", m.Grid, g.get(t, cl.Cam))
-				within(t, "map samples", samples(m), g.get(t, cl.Samples))
+				within(t, "logits", net.Output(len(net.Arch().Layers)-1), g.Get(t, cl.Logits))
+				within(t, "cam", m.Grid, g.Get(t, cl.Cam))
+				within(t, "map samples", samples(m), g.Get(t, cl.Samples))
 			}
 		})
 	}
@@ -245,7 +197,7 @@ func TestGoldenOcclusion(t *testing.T) {
 		if d := math.Abs(float64(m.Score - o.Score)); d > goldenTol {
 			t.Errorf("probability %g, torch %g", m.Score, o.Score)
 		}
-		d, top := maxDiff(m.Grid, g.get(t, o.Grid))
+		d, top := maxDiff(m.Grid, g.Get(t, o.Grid))
 		if math.IsNaN(d) || d > goldenTol*float64(o.Score) {
 			t.Errorf("drops: max diff %.3g = %.2g of the probability %.3g, want <= %g (largest drop %.3g)", d, d/float64(o.Score), o.Score, goldenTol, top)
 		} else {
@@ -277,16 +229,7 @@ func shippedOn(t testing.TB, path string) (*nn.Net, []float32) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, err := prep.Tensor(img, m.Prep)
+	x, err := prep.Tensor(fixture.Image(t, path), m.Prep)
 	if err != nil {
 		t.Fatal(err)
 	}

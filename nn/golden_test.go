@@ -1,22 +1,14 @@
 package nn
 
 import (
-	"bytes"
-	"encoding/binary"
-	"encoding/json"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"alexnet/internal/fixture"
 )
 
 // The golden fixtures come from testdata/golden.py (PyTorch); see its doc
 // for the format, and golden_torch_test.go for refreshing them.
-
-type goldenTensor struct {
-	Offset int
-	Shape  []int
-}
 
 type goldenParam struct {
 	F32, Q8, Scale string
@@ -31,61 +23,26 @@ type goldenCase struct {
 	Outputs []string
 }
 
+// golden is golden.json's cases and the fixture's tensors.
 type golden struct {
-	Tensors map[string]goldenTensor
-	Cases   []goldenCase
-	data    []float32
+	*fixture.Data `json:"-"`
+	Cases         []goldenCase
 }
 
 func loadGolden(t *testing.T, dir string) *golden {
 	t.Helper()
-	js, err := os.ReadFile(filepath.Join(dir, "golden.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var g golden
-	if err := json.Unmarshal(js, &g); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, "golden.bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g.data = make([]float32, len(raw)/4)
-	if err := binary.Read(bytes.NewReader(raw), binary.LittleEndian, g.data); err != nil {
-		t.Fatal(err)
-	}
+	g.Data = fixture.Load(t, dir, "golden", &g)
 	return &g
-}
-
-func (g *golden) get(t *testing.T, name string) []float32 {
-	t.Helper()
-	tt, ok := g.Tensors[name]
-	if !ok {
-		t.Fatalf("golden: no tensor %q", name)
-	}
-	n := 1
-	for _, d := range tt.Shape {
-		n *= d
-	}
-	if tt.Offset < 0 || tt.Offset+n > len(g.data) {
-		t.Fatalf("golden: tensor %q out of range", name)
-	}
-	return g.data[tt.Offset : tt.Offset+n]
 }
 
 func (g *golden) params(t *testing.T, c goldenCase) map[string]Weight {
 	ps := map[string]Weight{}
 	for name, p := range c.Params {
 		if p.Q8 != "" {
-			qf := g.get(t, p.Q8)
-			q := make([]int8, len(qf))
-			for i, v := range qf {
-				q[i] = int8(v) // the fixture holds integers in [-127,127]
-			}
-			ps[name] = Weight{Shape: g.Tensors[p.Q8].Shape, Q8: q, Scale: g.get(t, p.Scale)}
+			ps[name] = Weight{Shape: g.Tensors[p.Q8].Shape, Q8: g.Ints(t, p.Q8), Scale: g.Get(t, p.Scale)}
 		} else {
-			ps[name] = Weight{Shape: g.Tensors[p.F32].Shape, F32: g.get(t, p.F32)}
+			ps[name] = Weight{Shape: g.Tensors[p.F32].Shape, F32: g.Get(t, p.F32)}
 		}
 	}
 	return ps
@@ -109,9 +66,9 @@ func TestGolden(t *testing.T) {
 			if len(c.Outputs) != len(c.Arch.Layers) {
 				t.Fatalf("%d outputs for %d layers", len(c.Outputs), len(c.Arch.Layers))
 			}
-			logits := n.Forward(g.get(t, c.Input))
+			logits := n.Forward(g.Get(t, c.Input))
 			for i, name := range c.Outputs {
-				want := g.get(t, name)
+				want := g.Get(t, name)
 				got := n.Output(i)
 				if len(got) != len(want) {
 					t.Fatalf("layer %d (%s): %d values, torch has %d", i, c.Arch.Layers[i].Op, len(got), len(want))
@@ -158,8 +115,8 @@ func TestGoldenQ8VsFloat(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := n.Forward(g.get(t, c.Input))
-		want := g.get(t, fc.Outputs[len(fc.Outputs)-1])
+		got := n.Forward(g.Get(t, c.Input))
+		want := g.Get(t, fc.Outputs[len(fc.Outputs)-1])
 		d, m := maxDiff(got, f64(want))
 		if d > q8Tolerance*m {
 			t.Errorf("%s: int8 logits differ from float32 by %.3g, more than %.0f%% of max |logit| %.3g", c.Name, d, 100*q8Tolerance, m)

@@ -56,20 +56,8 @@ func TestAdamWMatchesPyTorch(t *testing.T) {
 		}
 	}
 	t.Logf("loss: largest difference %.2g over %d steps", worst, f.Steps)
-	for _, p := range []struct {
-		name      string
-		got, want []float32
-	}{{"weight", h.W, f.W}, {"bias", h.B, f.B}} {
-		worst := 0.0
-		for i := range p.want {
-			d := math.Abs(float64(p.got[i] - p.want[i]))
-			worst = math.Max(worst, d)
-			if d > 1e-5 {
-				t.Errorf("%s[%d] = %.7f, PyTorch %.7f", p.name, i, p.got[i], p.want[i])
-			}
-		}
-		t.Logf("%s: largest difference %.2g", p.name, worst)
-	}
+	closeTo(t, "weight", h.W, f.W, 1e-5)
+	closeTo(t, "bias", h.B, f.B, 1e-5)
 
 	// descend, the loop Train runs, must give the same head. The head
 	// above was trained in place, on f.W0 and f.B0: decode them again.
@@ -121,21 +109,24 @@ func TestEmbeddingOpsMatchPyTorch(t *testing.T) {
 		t.Fatal(err)
 	}
 	logits := net.Forward(f.X)
-	for _, c := range []struct {
-		name      string
-		got, want []float32
-	}{{"embedding", net.Output(3), f.Embedding}, {"logits", logits, f.Logits}} {
-		if len(c.got) != len(c.want) {
-			t.Fatalf("%s: %d values, PyTorch %d", c.name, len(c.got), len(c.want))
-		}
-		worst := 0.0
-		for i := range c.want {
-			d := math.Abs(float64(c.got[i] - c.want[i]))
-			worst = math.Max(worst, d)
-			if d > 1e-6 {
-				t.Errorf("%s[%d] = %g, PyTorch %g", c.name, i, c.got[i], c.want[i])
-			}
-		}
-		t.Logf("%s: largest difference %.2g", c.name, worst)
+	closeTo(t, "embedding", net.Output(3), f.Embedding, 1e-6)
+	closeTo(t, "logits", logits, f.Logits, 1e-6)
+}
+
+// closeTo reports every value of got further than tol from PyTorch's want,
+// and logs the largest difference.
+func closeTo(t *testing.T, name string, got, want []float32, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, PyTorch %d", name, len(got), len(want))
 	}
+	worst := 0.0
+	for i := range want {
+		d := math.Abs(float64(got[i] - want[i]))
+		worst = math.Max(worst, d)
+		if d > tol {
+			t.Errorf("%s[%d] = %.8g, PyTorch %.8g", name, i, got[i], want[i])
+		}
+	}
+	t.Logf("%s: largest difference %.2g", name, worst)
 }

@@ -11,7 +11,7 @@ autograd, the reference the Go backward pass must match:
     w = A.grad.mean((h, w)); cam = relu(sum_k w[k] A[k])
     map = F.interpolate(cam, input size, bilinear, align_corners=False) / its max
 
-Output:
+Output (the format of nn/testdata/fixture.py, which also gives the layers):
 
   gradcam.json  the index: per-op cases (max pool backward with ties and
                 overlapping windows, adaptive average pool backward), small
@@ -35,20 +35,20 @@ The photo is read from $ALEXNET_SHARED/data/flower_photos, by default
 ../shared/data/flower_photos next to the repository (as internal/shared).
 Deterministic: fixed seeds, one thread.
 """
-import json
 import os
 import sys
 
-import numpy as np
 import torch
-import torch.nn as tnn
 import torch.nn.functional as F
 from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.dont_write_bytecode = True  # the imports below leave no __pycache__ in the tree
 sys.path.insert(0, os.path.join(ROOT, "train"))
+sys.path.insert(0, os.path.join(ROOT, "nn", "testdata"))
 import alexnet_file  # noqa: E402  (the repository's reader of weight files)
+from fixture import Fixture, L, conv, dequant_rows, linear, lrn, maxpool, module, quantize_rows, random_net, relu  # noqa: E402  (nn's fixture format and layers)
 
 torch.manual_seed(20261130)
 torch.set_num_threads(1)
@@ -56,75 +56,20 @@ torch.set_num_threads(1)
 PHOTO = "sunflowers/1022552002_2b93faf9e7_n.jpg"
 SAMPLE = 7  # the stored map samples: pixels (7i, 7j)
 
-tensors = []
-offset = 0
-index = {"tensors": {}, "ops": [], "cases": [], "occlusion": []}
-
-
-stored = {}  # data bytes -> offset: identical tensors (the shared input, the
-             # biases of a case's twin) are stored once
-
-
-def put(name, t):
-    global offset
-    t = torch.as_tensor(t).detach().to(torch.float32).contiguous().clone()
-    key = t.numpy().tobytes()
-    if key not in stored:
-        stored[key] = offset
-        tensors.append(t.reshape(-1))
-        offset += t.numel()
-    index["tensors"][name] = {"offset": stored[key], "shape": list(t.shape)}
-    return name
-
-
-def L(op, **kw):
-    d = {"Op": op}
-    d.update(kw)
-    return d
-
-
-def conv(name, i, o, k, s, p, g=1):
-    return L("conv", Name=name, InC=i, OutC=o, Kernel=k, Stride=s, Pad=p, Groups=g)
-
-
-def relu():
-    return L("relu")
-
-
-def maxpool(k, s, p=0):
-    return L("maxpool", Kernel=k, Stride=s, Pad=p)
-
-
-def lrn():
-    return L("lrn", Size=5, Alpha=1e-4, Beta=0.75, K=1.0)
-
-
-def linear(name, i, o):
-    return L("linear", Name=name, In=i, Out=o)
-
+fx = Fixture("ops", "cases", "occlusion")
+put, index = fx.put, fx.index
 
 D, FL = L("dropout"), L("flatten")
+P = L("maxpool", Kernel=3, Stride=2, Pad=0)  # the networks' 3/2 pool (CeilMode false, left out of the index)
 
 
-def module(l):
-    op = l["Op"]
-    if op == "conv":
-        return tnn.Conv2d(l["InC"], l["OutC"], l["Kernel"], l["Stride"], l["Pad"], groups=l.get("Groups", 1))
-    if op == "relu":
-        return tnn.ReLU()
-    if op == "maxpool":
-        return tnn.MaxPool2d(l["Kernel"], l["Stride"], l.get("Pad", 0), ceil_mode=l.get("CeilMode", False))
-    if op == "lrn":
-        return tnn.LocalResponseNorm(l["Size"], l["Alpha"], l["Beta"], l["K"])
-    if op == "adaptiveavgpool":
-        return tnn.AdaptiveAvgPool2d((l["OutH"], l["OutW"]))
-    if op == "flatten":
-        return tnn.Flatten(1)
-    if op == "linear":
-        return tnn.Linear(l["In"], l["Out"])
-    if op == "dropout":
-        return tnn.Dropout()
-    raise ValueError(op)
+def forward(mods, x):
+    """The network's output on x, without autograd."""
+    with torch.no_grad():
+        h = x
+        for m in mods:
+            h = m.eval()(h)
+    return h
 
 
 def cam_layer(layers):
@@ -188,11 +133,7 @@ def quantize_q4(w, group=64):
 
 def net_case(name, arch, mixed):
     layers = arch["Layers"]
-    mods = [module(l) for l in layers]
-    for l, m in zip(layers, mods):
-        if l["Op"] in ("conv", "linear"):
-            tnn.init.normal_(m.weight, 0.0, (2.0 / m.weight[0].numel()) ** 0.5)
-            tnn.init.uniform_(m.bias, -0.2, 0.2)
+    mods = random_net(layers)
     # conv5's bias pushes about a third of its outputs below zero, so that
     # whole pooling windows are 0 after the ReLU: ties.
     last = max(i for i, l in enumerate(layers) if l["Op"] == "conv")
@@ -216,13 +157,9 @@ def net_case(name, arch, mixed):
                 else:
                     q, s = quantize_rows(m.weight, 127)
                     params[l["Name"] + ".weight"] = {"q8": put(key + ".weight.q", q), "scale": put(key + ".weight.scale", s)}
-                    m.weight.copy_(q * s.reshape(-1, *([1] * (q.dim() - 1))))
+                    m.weight.copy_(dequant_rows(q, s))
                 params[l["Name"] + ".bias"] = {"f32": put(key + ".bias", m.bias)}
-        with torch.no_grad():
-            h = x
-            for m in mods:
-                h = m.eval()(h)
-        order = torch.argsort(h[0], descending=True).tolist()
+        order = torch.argsort(forward(mods, x)[0], descending=True).tolist()
         c = explain_case(f"{name}/{tag}", layers, mods, params, x, [order[0], order[1]])
         c["arch"] = arch
         c["input"] = put(f"{name}/{tag}.input", x[0])
@@ -275,11 +212,11 @@ X = torch.randn(1, 3, 127, 127)  # the input of every network case
 # the file stays small; 127x127 inputs give conv5 7x7 (6x6 for the paper's), pooled to 3x3 with
 # overlapping 3/2 windows.
 net_case("seed", {"Name": "seed", "InC": 3, "InH": 127, "InW": 127, "Layers": [
-    conv("features.0", 3, 8, 11, 4, 2), relu(), maxpool(3, 2),
-    conv("features.3", 8, 16, 5, 1, 2), relu(), maxpool(3, 2),
+    conv("features.0", 3, 8, 11, 4, 2), relu(), P,
+    conv("features.3", 8, 16, 5, 1, 2), relu(), P,
     conv("features.6", 16, 24, 3, 1, 1), relu(),
     conv("features.8", 24, 24, 3, 1, 1), relu(),
-    conv("features.10", 24, 16, 3, 1, 1), relu(), maxpool(3, 2),
+    conv("features.10", 24, 16, 3, 1, 1), relu(), P,
     FL, D, linear("classifier.1", 16 * 3 * 3, 72), relu(),
     D, linear("classifier.4", 72, 40), relu(),
     linear("classifier.6", 40, 5)]}, mixed=True)
@@ -287,11 +224,11 @@ net_case("seed", {"Name": "seed", "InC": 3, "InH": 127, "InW": 127, "Layers": [
 # torchvision.models.alexnet: AdaptiveAvgPool2d((6,6)) after pool3 (3x3 here:
 # it upsamples, each input cell feeding several outputs).
 net_case("torchvision", {"Name": "torchvision", "InC": 3, "InH": 127, "InW": 127, "Layers": [
-    conv("features.0", 3, 8, 11, 4, 2), relu(), maxpool(3, 2),
-    conv("features.3", 8, 16, 5, 1, 2), relu(), maxpool(3, 2),
+    conv("features.0", 3, 8, 11, 4, 2), relu(), P,
+    conv("features.3", 8, 16, 5, 1, 2), relu(), P,
     conv("features.6", 16, 24, 3, 1, 1), relu(),
     conv("features.8", 24, 16, 3, 1, 1), relu(),
-    conv("features.10", 16, 16, 3, 1, 1), relu(), maxpool(3, 2),
+    conv("features.10", 16, 16, 3, 1, 1), relu(), P,
     L("adaptiveavgpool", OutH=6, OutW=6),
     FL, D, linear("classifier.1", 16 * 6 * 6, 40), relu(),
     D, linear("classifier.4", 40, 40), relu(),
@@ -300,11 +237,11 @@ net_case("torchvision", {"Name": "torchvision", "InC": 3, "InH": 127, "InW": 127
 # The paper's layout: LRN after conv1 and conv2, groups of 2 in conv2, conv4
 # and conv5; unpadded conv1 makes conv5 6x6 here.
 net_case("paper", {"Name": "paper", "InC": 3, "InH": 127, "InW": 127, "Layers": [
-    conv("features.0", 3, 8, 11, 4, 0), relu(), lrn(), maxpool(3, 2),
-    conv("features.4", 8, 16, 5, 1, 2, 2), relu(), lrn(), maxpool(3, 2),
+    conv("features.0", 3, 8, 11, 4, 0), relu(), lrn(), P,
+    conv("features.4", 8, 16, 5, 1, 2, 2), relu(), lrn(), P,
     conv("features.8", 16, 24, 3, 1, 1), relu(),
     conv("features.10", 24, 24, 3, 1, 1, 2), relu(),
-    conv("features.12", 24, 16, 3, 1, 1, 2), relu(), maxpool(3, 2),
+    conv("features.12", 24, 16, 3, 1, 1, 2), relu(), P,
     FL, D, linear("classifier.1", 16 * 2 * 2, 48), relu(),
     D, linear("classifier.4", 48, 48), relu(),
     linear("classifier.6", 48, 6)]}, mixed=True)
@@ -322,11 +259,7 @@ def occlusion(mods, x, cls, patch, stride, temperature):
     patch x patch square of the normalised input is set to 0 (grey), per
     position; a last position flush with the border."""
     def prob(inp):
-        with torch.no_grad():
-            h = inp
-            for m in mods:
-                h = m.eval()(h)
-        return torch.softmax(h[0] / temperature, 0)[cls]
+        return torch.softmax(forward(mods, inp)[0] / temperature, 0)[cls]
     p0 = prob(x)
     ys, xs = positions(x.shape[2], patch, stride), positions(x.shape[3], patch, stride)
     grid = torch.zeros(len(ys), len(xs))
@@ -349,7 +282,7 @@ def shipped():
         if op == "conv":
             layers.append(conv(l["name"], ic, oc, k, s, p, max(g, 1)))
         elif op == "maxpool":
-            layers.append(L("maxpool", Kernel=k, Stride=s, Pad=p, CeilMode=bool(l["ceil"])))
+            layers.append(maxpool(k, s, p, bool(l["ceil"])))
         elif op == "linear":
             layers.append(linear(l["name"], *l["in_out"]))
         elif op in ("relu", "flatten", "dropout"):
@@ -370,11 +303,7 @@ def shipped():
     img.save(os.path.join(OUT, "photo.png"), optimize=True)
     img = Image.open(os.path.join(OUT, "photo.png"))  # what Go reads
     x = T.Normalize(pp["mean"], pp["std"])(T.ToTensor()(img))[None]
-    with torch.no_grad():
-        h = x
-        for m in mods:
-            h = m.eval()(h)
-    order = torch.argsort(h[0], descending=True).tolist()
+    order = torch.argsort(forward(mods, x)[0], descending=True).tolist()
     c = explain_case("shipped", layers, mods, None, x, [order[0], order[1]])
     occlusion(mods, x, order[0], 56, 28, meta["calibration"]["temperature"])
     c["photo"] = "photo.png"
@@ -384,9 +313,5 @@ def shipped():
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else HERE
 shipped()
-with open(os.path.join(OUT, "gradcam.bin"), "wb") as f:
-    f.write(torch.cat(tensors).numpy().astype("<f4").tobytes())
-with open(os.path.join(OUT, "gradcam.json"), "w") as f:
-    json.dump(index, f, indent=1, sort_keys=True)
-    f.write("\n")
-print(f"wrote {len(index['ops'])} op cases, {len(index['cases'])} network cases, {offset} floats ({4 * offset} bytes) to {OUT}")
+fx.write(OUT, "gradcam")
+print(f"wrote {len(index['ops'])} op cases, {len(index['cases'])} network cases, {fx.offset} floats ({4 * fx.offset} bytes) to {OUT}")

@@ -3,7 +3,8 @@
 
     /usr/bin/python3 nn/testdata/golden.py [OUTDIR]     (default: this directory)
 
-(or `go test ./nn -run Golden -update`). Output:
+(or `go test ./nn -run Golden -update`). Output (the format is fixture.py's,
+shared with explain/testdata/gradcam.py):
 
   golden.json  the index: a list of cases, each a whole network given as an
                nn.Arch (Go field names, so Go unmarshals it directly), its
@@ -20,104 +21,25 @@ scale = max|row|/127, round half to even), the int8 values and scales stored
 in the fixture, and PyTorch's outputs computed with the dequantised weights.
 Deterministic: fixed seeds, one thread.
 """
-import json
 import os
 import sys
 
 import torch
-import torch.nn as tnn
+
+sys.dont_write_bytecode = True  # importing fixture.py leaves no __pycache__ in the tree
+from fixture import Fixture, L, conv, dequant_rows, linear, lrn, maxpool, quantize_rows, random_net, relu  # noqa: E402
 
 torch.manual_seed(20240601)
 torch.set_num_threads(1)
 
-tensors = []  # (name, float32 tensor)
-offset = 0
-index = {"tensors": {}, "cases": []}
-
-
-stored = {}  # data bytes -> offset: identical tensors (the q8 twin's input and
-             # biases, Flatten/Dropout outputs) are stored once
-
-
-def put(name, t):
-    global offset
-    t = t.detach().to(torch.float32).contiguous().clone()  # clone: m.weight is overwritten later
-    key = t.numpy().tobytes()
-    if key not in stored:
-        stored[key] = offset
-        tensors.append(t.reshape(-1))
-        offset += t.numel()
-    index["tensors"][name] = {"offset": stored[key], "shape": list(t.shape)}
-    return name
-
-
-def L(op, **kw):
-    d = {"Op": op}
-    d.update(kw)
-    return d
-
-
-def conv(name, i, o, k, s, p, g=1):
-    return L("conv", Name=name, InC=i, OutC=o, Kernel=k, Stride=s, Pad=p, Groups=g)
-
-
-def relu():
-    return L("relu")
-
-
-def maxpool(k, s, p=0, ceil=False):
-    return L("maxpool", Kernel=k, Stride=s, Pad=p, CeilMode=ceil)
-
-
-def lrn(size=5, alpha=1e-4, beta=0.75, k=1.0):
-    return L("lrn", Size=size, Alpha=alpha, Beta=beta, K=k)
-
-
-def linear(name, i, o):
-    return L("linear", Name=name, In=i, Out=o)
-
-
-def module(l):
-    op = l["Op"]
-    if op == "conv":
-        return tnn.Conv2d(l["InC"], l["OutC"], l["Kernel"], l["Stride"], l["Pad"], groups=l.get("Groups", 1))
-    if op == "relu":
-        return tnn.ReLU()
-    if op == "maxpool":
-        return tnn.MaxPool2d(l["Kernel"], l["Stride"], l.get("Pad", 0), ceil_mode=l.get("CeilMode", False))
-    if op == "lrn":
-        return tnn.LocalResponseNorm(l["Size"], l["Alpha"], l["Beta"], l["K"])
-    if op == "adaptiveavgpool":
-        return tnn.AdaptiveAvgPool2d((l["OutH"], l["OutW"]))
-    if op == "flatten":
-        return tnn.Flatten(1)
-    if op == "linear":
-        return tnn.Linear(l["In"], l["Out"])
-    if op == "dropout":
-        return tnn.Dropout()
-    raise ValueError(op)
-
-
-def quantize(w):
-    """Symmetric int8 per output row: (q as float, scale)."""
-    rows = w.reshape(w.shape[0], -1)
-    scale = rows.abs().amax(dim=1) / 127
-    scale[scale == 0] = 1
-    q = torch.round(rows / scale[:, None]).clamp(-127, 127)
-    return q.reshape(w.shape), scale
+fx = Fixture("cases")
+put = fx.put
 
 
 def case(name, arch, x_scale=1.0, x_shift=0.0, quant=False):
     layers = arch["Layers"]
-    mods = [module(l) for l in layers]
-    for l, m in zip(layers, mods):
-        if l["Op"] in ("conv", "linear"):
-            fan_in = m.weight[0].numel()
-            # Variance-preserving weights and non-trivial biases, so that
-            # activations neither vanish nor blow up through the layers.
-            tnn.init.normal_(m.weight, 0.0, (2.0 / fan_in) ** 0.5)
-            tnn.init.uniform_(m.bias, -0.2, 0.2)
-    seq = tnn.Sequential(*mods).eval()
+    mods = random_net(layers)
+    seq = torch.nn.Sequential(*mods).eval()
     x = torch.randn(1, arch["InC"], arch["InH"], arch["InW"]) * x_scale + x_shift
     variants = [("f32", False)] + ([("q8", True)] if quant else [])
     for tag, q in variants:
@@ -127,10 +49,10 @@ def case(name, arch, x_scale=1.0, x_shift=0.0, quant=False):
                 if l["Op"] not in ("conv", "linear"):
                     continue
                 if q:
-                    qw, s = quantize(m.weight)
+                    qw, s = quantize_rows(m.weight, 127)
                     params[l["Name"] + ".weight"] = {"q8": put(f"{name}.{tag}.{l['Name']}.weight.q8", qw),
                                                      "scale": put(f"{name}.{tag}.{l['Name']}.weight.scale", s)}
-                    m.weight.copy_(qw * s.reshape(-1, *([1] * (qw.dim() - 1))))
+                    m.weight.copy_(dequant_rows(qw, s))
                 else:
                     params[l["Name"] + ".weight"] = {"f32": put(f"{name}.{tag}.{l['Name']}.weight", m.weight)}
                 params[l["Name"] + ".bias"] = {"f32": put(f"{name}.{tag}.{l['Name']}.bias", m.bias)}
@@ -139,7 +61,7 @@ def case(name, arch, x_scale=1.0, x_shift=0.0, quant=False):
             for i, m in enumerate(seq):
                 h = m(h)
                 outs.append(put(f"{name}.{tag}.out{i}", h[0]))
-        index["cases"].append({"name": f"{name}/{tag}", "quant": q, "arch": arch, "params": params,
+        fx.index["cases"].append({"name": f"{name}/{tag}", "quant": q, "arch": arch, "params": params,
                                "input": put(f"{name}.{tag}.input", x[0]), "outputs": outs})
 
 
@@ -227,9 +149,5 @@ case("paper", {"Name": "paper-small", "InC": 3, "InH": 95, "InW": 95, "Layers": 
     linear("classifier.6", 48, 6)]}, quant=True)
 
 out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
-with open(os.path.join(out, "golden.bin"), "wb") as f:
-    f.write(torch.cat(tensors).numpy().astype("<f4").tobytes())
-with open(os.path.join(out, "golden.json"), "w") as f:
-    json.dump(index, f, indent=1, sort_keys=True)
-    f.write("\n")
-print(f"wrote {len(index['cases'])} cases, {offset} floats ({4 * offset} bytes) to {out}")
+fx.write(out, "golden")
+print(f"wrote {len(fx.index['cases'])} cases, {fx.offset} floats ({4 * fx.offset} bytes) to {out}")
