@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"alexnet/weights"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
@@ -327,20 +326,7 @@ func TestKeptModel(t *testing.T) {
 	uxOpen(t, ctx, s.URL+"/", 1280, 900)
 	const name = `(document.querySelector('[data-testid=model-name]') || {}).textContent`
 	defaultName := js[string](t, ctx, name)
-	mod, err := weights.Decode(mustRead(t, modelPath(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mod.Name = "my-garden-flowers"
-	own, err := weights.Encode(mod)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ownPath := filepath.Join(t.TempDir(), "garden.alexnet")
-	if err := os.WriteFile(ownPath, own, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	upload(t, ctx, `[data-testid=model-input]`, ownPath)
+	upload(t, ctx, `[data-testid=model-input]`, renamedModel(t, "my-garden-flowers"))
 	waitFor(t, ctx, "own model in use", name+` === 'my-garden-flowers'`, 60*time.Second)
 	waitFor(t, ctx, "kept said", `(document.querySelector('[data-testid=model-kept]') || {}).textContent`, 10*time.Second)
 

@@ -135,22 +135,9 @@ func TestUXModelPanel(t *testing.T) {
 
 	// A good file: the swap is said, the bad-file error goes, the earlier
 	// cards are marked with the model that made them.
-	mod, err := weights.Decode(mustRead(t, modelPath(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mod.Name = "my-garden-flowers"
-	own, err := weights.Encode(mod)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ownPath := filepath.Join(t.TempDir(), "garden.alexnet")
-	if err := os.WriteFile(ownPath, own, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	upload(t, ctx, `[data-testid=model-input]`, ownPath)
+	upload(t, ctx, `[data-testid=model-input]`, renamedModel(t, "my-garden-flowers"))
 	waitFor(t, ctx, "own model in use", `(document.querySelector('[data-testid=model-name]') || {}).textContent === 'my-garden-flowers'`, 60*time.Second)
-	if got, want := js[string](t, ctx, `(document.querySelector('[data-testid=model-swapped]') || {}).textContent`), fmt.Sprintf("Now using my-garden-flowers (%d classes)", len(mod.Labels)); got != want {
+	if got, want := js[string](t, ctx, `(document.querySelector('[data-testid=model-swapped]') || {}).textContent`), fmt.Sprintf("Now using my-garden-flowers (%d classes)", len(loadNative(t).c.Model().Labels)); got != want {
 		t.Errorf("after a swap the page says %q, want %q", got, want)
 	}
 	if js[bool](t, ctx, `!!document.querySelector('[data-testid=model-replace-error]')`) {
@@ -408,4 +395,24 @@ func TestUXLayout(t *testing.T) {
 		}
 		shot(t, ctx, name+"-200pct")
 	}
+}
+
+// renamedModel writes the default weight file under another model name
+// and returns its path: a good file of the user's own to choose.
+func renamedModel(t *testing.T, name string) string {
+	t.Helper()
+	mod, err := weights.Decode(mustRead(t, modelPath(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod.Name = name
+	own, err := weights.Encode(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), name+".alexnet")
+	if err := os.WriteFile(path, own, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -76,18 +76,13 @@ func folderFiles(entries []js.Value) []fileRef {
 			return
 		}
 		if e.Get("isDirectory").Bool() {
-			reader := e.Call("createReader")
-			for { // readEntries answers in chunks (100 in Chromium) until empty
-				list, err := callbackPromise(func(ok, fail js.Value) { reader.Call("readEntries", ok, fail) })
-				if err != nil || list.Length() == 0 {
-					return
-				}
-				for i := 0; i < list.Length(); i++ {
-					walk(list.Index(i))
-				}
+			kids, _ := readDir(e, MaxBatch) // an unreadable folder adds nothing
+			for _, k := range kids {
+				walk(k)
 			}
+			return
 		}
-		f, err := callbackPromise(func(ok, fail js.Value) { e.Call("file", ok, fail) })
+		f, err := entryFile(e)
 		if err != nil || !isImage(f) {
 			return
 		}
@@ -118,6 +113,31 @@ func callbackPromise(call func(ok, fail js.Value)) (js.Value, error) {
 	})
 	defer exec.Release()
 	return await(global.Get("Promise").New(exec))
+}
+
+// readDir lists a directory entry (readEntries gives batches, 100 in
+// Chromium, until an empty one), stopping after more than most entries.
+func readDir(d js.Value, most int) ([]js.Value, error) {
+	reader := d.Call("createReader")
+	var out []js.Value
+	for len(out) <= most {
+		batch, err := callbackPromise(func(ok, fail js.Value) { reader.Call("readEntries", ok, fail) })
+		if err != nil {
+			return nil, err
+		}
+		if batch.Length() == 0 {
+			break
+		}
+		for i := 0; i < batch.Length(); i++ {
+			out = append(out, batch.Index(i))
+		}
+	}
+	return out, nil
+}
+
+// entryFile is a file entry's File.
+func entryFile(e js.Value) (js.Value, error) {
+	return callbackPromise(func(ok, fail js.Value) { e.Call("file", ok, fail) })
 }
 
 // folderInput is the files of a folder chooser (webkitdirectory), images

@@ -442,7 +442,7 @@ func readFolders(dirs []js.Value) ([]teachFile, []string, error) {
 		return nil
 	}
 	for _, d := range dirs {
-		kids, err := readDir(d)
+		kids, err := readDir(d, MaxTeachExamples)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -478,7 +478,7 @@ func readTree(d js.Value) ([]js.Value, error) {
 	var out []js.Value
 	todo := []js.Value{d}
 	for len(todo) > 0 && len(out) <= MaxTeachExamples {
-		kids, err := readDir(todo[0])
+		kids, err := readDir(todo[0], MaxTeachExamples)
 		if err != nil {
 			return nil, err
 		}
@@ -492,59 +492,4 @@ func readTree(d js.Value) ([]js.Value, error) {
 		}
 	}
 	return out, nil
-}
-
-// callback calls f with a success and an error callback and waits for one.
-func callback(f func(ok, fail js.Func)) (js.Value, error) {
-	type answer struct {
-		v   js.Value
-		err error
-	}
-	ch := make(chan answer, 1)
-	ok := js.FuncOf(func(_ js.Value, a []js.Value) any {
-		v := js.Undefined()
-		if len(a) > 0 {
-			v = a[0]
-		}
-		ch <- answer{v: v}
-		return nil
-	})
-	fail := js.FuncOf(func(_ js.Value, a []js.Value) any {
-		msg := "failed"
-		if len(a) > 0 && present(a[0]) {
-			msg = a[0].Get("message").String()
-		}
-		ch <- answer{err: errors.New(msg)}
-		return nil
-	})
-	f(ok, fail)
-	r := <-ch
-	ok.Release()
-	fail.Release()
-	return r.v, r.err
-}
-
-// readDir lists a directory entry (readEntries gives batches until an
-// empty one).
-func readDir(d js.Value) ([]js.Value, error) {
-	reader := d.Call("createReader")
-	var out []js.Value
-	for len(out) <= MaxTeachExamples {
-		batch, err := callback(func(ok, fail js.Func) { reader.Call("readEntries", ok, fail) })
-		if err != nil {
-			return nil, err
-		}
-		if batch.Length() == 0 {
-			break
-		}
-		for i := 0; i < batch.Length(); i++ {
-			out = append(out, batch.Index(i))
-		}
-	}
-	return out, nil
-}
-
-// entryFile is a file entry's File.
-func entryFile(e js.Value) (js.Value, error) {
-	return callback(func(ok, fail js.Func) { e.Call("file", ok, fail) })
 }
