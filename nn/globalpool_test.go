@@ -2,7 +2,7 @@ package nn
 
 import (
 	"math"
-	"math/rand/v2"
+	"math/rand"
 	"testing"
 )
 
@@ -24,19 +24,8 @@ func TestGlobalPoolNet(t *testing.T) {
 	if s := shapes[4]; s != (Shape{20, 1, 1}) {
 		t.Fatalf("globalpool shape %v, want 20x1x1", s)
 	}
-	r := rand.New(rand.NewPCG(1, 1))
-	params := map[string]Weight{}
-	for _, p := range a.Params() {
-		n := 1
-		for _, d := range p.Shape {
-			n *= d
-		}
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32(r.NormFloat64())
-		}
-		params[p.Name] = Weight{Shape: p.Shape, F32: v}
-	}
+	r := rand.New(rand.NewSource(1))
+	params := randParams(r, a)
 	net, err := New(a, params)
 	if err != nil {
 		t.Fatal(err)
