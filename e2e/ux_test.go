@@ -94,7 +94,7 @@ func TestUXModelPanel(t *testing.T) {
 	// 35-byte text that starts with it (a version field of 1768453152).
 	for _, bad := range []struct{ name, text, detail string }{
 		{"notes.alexnet", "Shopping list: tulips, roses, soil.", "bad magic"},
-		{"bad.alexnet", "ALXN this is not a real weight file", "unsupported version"},
+		{"bad.alexnet", "ALXN this is not a real weight file", "version field is 1768453152"},
 	} {
 		js[bool](t, ctx, dropJS(fileJS([]byte(bad.text), bad.name, "")))
 		waitFor(t, ctx, bad.name+" refused", `(document.querySelector('[data-testid=model-replace-error]') || {textContent: ''}).textContent.includes('`+bad.name+`')`, 30*time.Second)

@@ -38,12 +38,13 @@ func Decode(b []byte) (*Model, error) {
 		return nil, fmt.Errorf("%w: %d bytes, the fixed header alone is %d", ErrTruncated, len(b), headSize)
 	}
 	version := binary.LittleEndian.Uint32(b[4:])
-	if version < 1 || version > Version {
-		hint := "re-export it with `alexnet convert`"
-		if version > Version {
-			hint = "it is newer than this program: update alexnet"
-		}
-		return nil, fmt.Errorf("%w: version %d, want 1..%d (%s)", ErrVersion, version, Version, hint)
+	if version == 0 || version > MaxPlausibleVersion {
+		// "ALXN this is text" reads as version 1768453152: not a weight
+		// file that a newer program would read, but something else.
+		return nil, fmt.Errorf("%w: starts with %q but its version field is %d, which no weight file has", ErrMagic, Magic, version)
+	}
+	if version > Version {
+		return nil, fmt.Errorf("%w: version %d, want 1..%d (it is newer than this program: update alexnet)", ErrVersion, version, Version)
 	}
 	size := binary.LittleEndian.Uint64(b[8:])
 	switch {

@@ -96,7 +96,8 @@
 //
 // # What Decode checks, in order
 //
-//  1. magic (ErrMagic; a prefix of it is ErrTruncated), version (ErrVersion),
+//  1. magic (ErrMagic; a prefix of it is ErrTruncated), version (ErrVersion;
+//     0 or above MaxPlausibleVersion is ErrMagic: not a weight file at all),
 //     the file size field against the real length (ErrTruncated, ErrTrailing),
 //     the checksum (ErrChecksum);
 //  2. each header field, never reading past the end (ErrTruncated), strings

@@ -12,12 +12,16 @@ import (
 
 // Format constants; see the package documentation for the layout.
 const (
-	Magic     = "ALXN"
-	Version   = 2       // the newest version; Encode writes 1 when the model fits it (see FileVersion)
-	Align     = 32      // tensor data alignment, in bytes from the start of the file
-	MaxString = 1 << 12 // longest string (name, label), in bytes
-	MaxNDim   = 4       // most dims a tensor has
-	Q4Group   = 64      // values per scale of a Q4 tensor's row
+	Magic   = "ALXN"
+	Version = 2 // the newest version; Encode writes 1 when the model fits it (see FileVersion)
+	// MaxPlausibleVersion: the version changes only for structural
+	// changes, so a version field of 0 or above this is not a weight file
+	// (ErrMagic), not a newer one (ErrVersion).
+	MaxPlausibleVersion = 1000
+	Align               = 32      // tensor data alignment, in bytes from the start of the file
+	MaxString           = 1 << 12 // longest string (name, label), in bytes
+	MaxNDim             = 4       // most dims a tensor has
+	Q4Group             = 64      // values per scale of a Q4 tensor's row
 )
 
 // DType is how a tensor's values are stored.

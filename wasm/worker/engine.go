@@ -10,7 +10,6 @@
 package main
 
 import (
-	"encoding/binary"
 	"errors"
 	"image"
 	"runtime"
@@ -112,27 +111,15 @@ func (e *Engine) install(c *classifier.Classifier, size int, start time.Time) pr
 	return info
 }
 
-// maxPlausibleVersion: a version field above it is not one this format
-// will reach (it changes only for structural changes), so a file that
-// starts with the magic and such a number is something else ("ALXN this is
-// not a real weight file" reads as version 1768453152).
-const maxPlausibleVersion = 1000
-
-// WeightProblem says why Load refused file b with err, as a
-// protocol.Problem constant: ProblemNotWeights for a bad magic or an
-// implausible version, ProblemInvalid for any other decoder error, "" for
-// an error that is not the file's (none today).
-func WeightProblem(err error, b []byte) string {
+// WeightProblem says why Load refused a file with err, as a
+// protocol.Problem constant: ProblemNotWeights for a bad magic (which
+// covers an implausible version, weights.MaxPlausibleVersion),
+// ProblemInvalid for any other decoder error, "" for no error.
+func WeightProblem(err error) string {
 	switch {
 	case errors.Is(err, weights.ErrMagic):
 		return protocol.ProblemNotWeights
 	case errors.Is(err, weights.ErrVersion):
-		if len(b) >= 8 {
-			v := binary.LittleEndian.Uint32(b[4:])
-			if v == 0 || v > maxPlausibleVersion {
-				return protocol.ProblemNotWeights
-			}
-		}
 		return protocol.ProblemNewer
 	case errors.Is(err, weights.ErrTruncated):
 		return protocol.ProblemTruncated

@@ -125,7 +125,7 @@ func TestWeightProblem(t *testing.T) {
 		{"flipped bit", flipped, protocol.ProblemChecksum},
 	} {
 		_, err := e.Load(c.file)
-		if got := WeightProblem(err, c.file); got != c.want {
+		if got := WeightProblem(err); got != c.want {
 			t.Errorf("%s: %v: problem %q, want %q", c.name, err, got, c.want)
 		}
 	}
@@ -137,7 +137,7 @@ func TestWeightProblem(t *testing.T) {
 		{fmt.Errorf("%w: 3 labels for 5 classes", weights.ErrLabels), protocol.ProblemInvalid},
 		{nil, ""},
 	} {
-		if got := WeightProblem(c.err, nil); got != c.want {
+		if got := WeightProblem(c.err); got != c.want {
 			t.Errorf("%v: problem %q, want %q", c.err, got, c.want)
 		}
 	}

@@ -58,7 +58,7 @@ func load(m *protocol.Load) {
 		info, err = engine.Load(buf)
 	}
 	if err != nil {
-		reply(&protocol.Error{ID: m.ID, Kind: protocol.ErrModel, Message: err.Error(), Problem: WeightProblem(err, buf)})
+		reply(&protocol.Error{ID: m.ID, Kind: protocol.ErrModel, Message: err.Error(), Problem: WeightProblem(err)})
 		return
 	}
 	if m.Keep {
