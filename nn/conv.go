@@ -25,7 +25,7 @@ type convPaths struct {
 // defaultConvPaths are the paths New takes, the fastest measured:
 // BenchmarkWinograd compares the Winograd paths with im2col, and
 // BenchmarkKBlock chose kcMax (under Node, wasm SIMD 4x12; see DESIGN.md,
-// "Speed").
+// "Convolutions").
 func defaultConvPaths() convPaths {
 	return convPaths{winograd: true, spaceToDepth: true, subkernels: true, winoTile: 0, kcMax: 384}
 }

@@ -196,7 +196,8 @@ func (wc *winoConv) run(dst []float32) {
 // and every tile into nr-column panels: v[xi][(t/nr)*cg*nr + c*nr + t%nr].
 // Tiles past the last (t >= wc.t, up to tp) stay zero. The 4x4 tile lives
 // in 16 locals (an array would live in wasm's linear memory); measured on
-// conv4 under Node: 1.2 ms with [4][4] arrays and loops, see DESIGN.md, "Speed".
+// conv4 under Node: 1.2 ms with [4][4] arrays and loops, see DESIGN.md,
+// "Convolutions".
 func (wc *winoConv) inputTransform(in []float32) {
 	cg, hp, wp, tp, tw := wc.cg, wc.hp, wc.wp, wc.tp, wc.tw
 	xs := cg * tp // one xi
