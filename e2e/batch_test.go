@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 	"golang.org/x/image/draw"
