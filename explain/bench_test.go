@@ -19,7 +19,7 @@ import (
 //	go test ./explain -run '^$' -bench GradCAM -benchtime 20x
 func BenchmarkGradCAM(b *testing.B) {
 	net, x := shippedOn(b, filepath.Join("testdata", "photo.png"))
-	class := argmax(net.Forward(x))
+	class := nn.Argmax(net.Forward(x))
 	var fwd, cam time.Duration
 	b.ResetTimer()
 	for range b.N {

@@ -76,7 +76,7 @@ func TestGradCAMSanity(t *testing.T) {
 	}
 	net, x := shippedOn(t, filepath.Join("testdata", "photo.png"))
 	logits := net.Forward(x)
-	class := argmax(logits)
+	class := nn.Argmax(logits)
 	trained, err := GradCAM(net, x, class)
 	if err != nil {
 		t.Fatal(err)
@@ -115,16 +115,6 @@ func TestGradCAMSanity(t *testing.T) {
 			t.Errorf("randomised %s*: the cam barely changed (rank correlation %.3f > 0.5)", which, r)
 		}
 	}
-}
-
-func argmax(v []float32) int {
-	b := 0
-	for i, x := range v {
-		if x > v[b] {
-			b = i
-		}
-	}
-	return b
 }
 
 // TestGradCAMClassesDiffer: asking about another class gives another map.

@@ -122,10 +122,10 @@ func TestGoldenQ8VsFloat(t *testing.T) {
 			t.Errorf("%s: int8 logits differ from float32 by %.3g, more than %.0f%% of max |logit| %.3g", c.Name, d, 100*q8Tolerance, m)
 		}
 		top, second := top2(want)
-		if argmax(got) != top && float64(want[top]-want[second]) > 2*q8Tolerance*m {
-			t.Errorf("%s: int8 top-1 %d, float32 top-1 %d (margin %.3g)", c.Name, argmax(got), top, want[top]-want[second])
+		if Argmax(got) != top && float64(want[top]-want[second]) > 2*q8Tolerance*m {
+			t.Errorf("%s: int8 top-1 %d, float32 top-1 %d (margin %.3g)", c.Name, Argmax(got), top, want[top]-want[second])
 		}
-		t.Logf("%s: int8 vs float32 logits: max diff %.3g = %.2f%% of max |logit|; top-1 %d vs %d", c.Name, d, 100*d/m, argmax(got), top)
+		t.Logf("%s: int8 vs float32 logits: max diff %.3g = %.2f%% of max |logit|; top-1 %d vs %d", c.Name, d, 100*d/m, Argmax(got), top)
 		if len(want) > 1 {
 			nets++
 		}
@@ -135,18 +135,8 @@ func TestGoldenQ8VsFloat(t *testing.T) {
 	}
 }
 
-func argmax(v []float32) int {
-	b := 0
-	for i, x := range v {
-		if x > v[b] {
-			b = i
-		}
-	}
-	return b
-}
-
 func top2(v []float32) (int, int) {
-	a := argmax(v)
+	a := Argmax(v)
 	b := -1
 	for i, x := range v {
 		if i != a && (b < 0 || x > v[b]) {

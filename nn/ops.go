@@ -214,3 +214,15 @@ func Softmax(dst, logits []float32, temperature float32) {
 		dst[i] = math32.Exp((v-m)/temperature) / sum
 	}
 }
+
+// Argmax is the index of the largest value of v, the first one on ties
+// (torch.argmax); 0 for an empty v. NaN never wins.
+func Argmax(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}

@@ -1,6 +1,7 @@
 package teach
 
 import (
+	"alexnet/nn"
 	"context"
 	"errors"
 	"math"
@@ -112,7 +113,7 @@ func TestTrainSeparable(t *testing.T) {
 	right := 0
 	for _, e := range ex {
 		res.Head.Logits(z, e.Embedding)
-		if argmax(z) == e.Class {
+		if nn.Argmax(z) == e.Class {
 			right++
 		}
 	}

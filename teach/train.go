@@ -270,7 +270,7 @@ func calibrate(h *Head, held []Example, classes int) (weights.Calibration, Repor
 	for i, e := range held {
 		logits[i] = make([]float32, classes)
 		h.Logits(logits[i], e.Embedding)
-		p := argmax(logits[i])
+		p := nn.Argmax(logits[i])
 		rep.Confusion[e.Class][p]++
 		if p == e.Class {
 			rep.Correct++
@@ -302,7 +302,7 @@ func calibrate(h *Head, held []Example, classes int) (weights.Calibration, Repor
 	right := make([]bool, len(held))
 	for i, e := range held {
 		nn.Softmax(probs, logits[i], t)
-		p := argmax(probs)
+		p := nn.Argmax(probs)
 		conf[i], right[i] = probs[p], p == e.Class
 	}
 	for th := 20; th < 100; th++ {
@@ -335,14 +335,4 @@ func crossEntropy(logits []float32, y int, t float64) float64 {
 		s += math.Exp((float64(v) - m) / t)
 	}
 	return math.Log(s) - (float64(logits[y])-m)/t
-}
-
-func argmax(v []float32) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
 }

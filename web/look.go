@@ -251,18 +251,31 @@ func (l *Look) loop() {
 	}
 }
 
+// withCameraFrame takes the worker (Root.engine), then the camera's
+// latest frame, never one that waited for the worker, and runs ask with
+// it; false, without running ask, when the video has no frame.
+func (l *Look) withCameraFrame(ask func(fr handle)) bool {
+	c := l.app
+	<-c.engine
+	defer func() { c.engine <- struct{}{} }()
+	fr, err := videoFrame()
+	if err != nil {
+		return false
+	}
+	ask(fr)
+	return true
+}
+
 // cameraMaps shows one camera frame's maps; false when the video had no
 // frame.
 func (l *Look) cameraMaps(layer string) bool {
 	c := l.app
-	<-c.engine // then the frame: the latest, never one that waited
-	fr, err := videoFrame()
-	if err != nil {
-		c.engine <- struct{}{}
+	var m protocol.ActivationMaps
+	var url string
+	var err error
+	if !l.withCameraFrame(func(fr handle) { m, url, err = lookActivations(fr, true, layer) }) {
 		return false
 	}
-	m, url, err := lookActivations(fr, true, layer)
-	c.engine <- struct{}{}
 	now := nowMs()
 	c.updateLive(func() {
 		if err != nil {
@@ -285,14 +298,12 @@ func (l *Look) cameraMaps(layer string) bool {
 // cameraWhy explains one camera frame.
 func (l *Look) cameraWhy(class int) bool {
 	c := l.app
-	<-c.engine // then the frame: the latest, never one that waited
-	fr, err := videoFrame()
-	if err != nil {
-		c.engine <- struct{}{}
+	var ex protocol.Explanation
+	var in, heat string
+	var err error
+	if !l.withCameraFrame(func(fr handle) { ex, in, heat, err = lookExplain(fr, true, class) }) {
 		return false
 	}
-	ex, in, heat, err := lookExplain(fr, true, class)
-	c.engine <- struct{}{}
 	s := l.whyOf(CameraWhy)
 	c.updateLive(func() {
 		if err != nil {

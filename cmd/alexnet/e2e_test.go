@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"alexnet/classifier"
+	"alexnet/nn"
 	"alexnet/npy"
 )
 
@@ -88,9 +88,6 @@ func compare(got, want []float32) (maxDiff, maxAbs float64) {
 	return maxDiff, maxAbs
 }
 
-// argmax is the index of the largest of v (the first, on ties).
-func argmax(v []float32) int { return classifier.TopK(v, nil, 1)[0].Index }
-
 // TestEndToEndSeed converts a full-size seed checkpoint written by PyTorch
 // (random init, fixed seed) without -arch, and compares the logits of
 // `alexnet classify` on PyTorch's input with PyTorch's:
@@ -127,8 +124,8 @@ func TestEndToEndSeed(t *testing.T) {
 		if d > c.tol*m {
 			t.Errorf("%s: logits %v, PyTorch %v: max diff %.3g > %g × %.3g", c.quant, got, want, d, c.tol, m)
 		}
-		if argmax(got) != argmax(want) {
-			t.Errorf("%s: top-1 %d, PyTorch %d", c.quant, argmax(got), argmax(want))
+		if nn.Argmax(got) != nn.Argmax(want) {
+			t.Errorf("%s: top-1 %d, PyTorch %d", c.quant, nn.Argmax(got), nn.Argmax(want))
 		}
 	}
 	// mixed stores fc1 and fc2 as int4, the rest as int8, and is 40% smaller.
@@ -186,8 +183,8 @@ func TestEndToEndTorchvision(t *testing.T) {
 	}
 	d, m := compare(got, want)
 	t.Logf("f32: max |logit diff| %.3g = %.3g of max |logit| %.3g", d, d/m, m)
-	if d > 1e-4*m || argmax(got) != argmax(want) {
-		t.Errorf("max diff %.3g > 1e-4 × %.3g, or top-1 %d != %d", d, m, argmax(got), argmax(want))
+	if d > 1e-4*m || nn.Argmax(got) != nn.Argmax(want) {
+		t.Errorf("max diff %.3g > 1e-4 × %.3g, or top-1 %d != %d", d, m, nn.Argmax(got), nn.Argmax(want))
 	}
 	os.Remove(out)
 }

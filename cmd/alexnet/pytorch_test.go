@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"alexnet/internal/shared"
+	"alexnet/nn"
 )
 
 // probTolerance bounds |PyTorch prob - Go prob| for the same photo and model.
@@ -55,8 +56,8 @@ func TestMatchesPyTorch(t *testing.T) {
 		if len(g.Probs) != len(torch[i].Probs) {
 			t.Fatalf("%s: %d probs in Go, %d in PyTorch", p, len(g.Probs), len(torch[i].Probs))
 		}
-		if argmax(g.Probs) != argmax(torch[i].Probs) {
-			t.Errorf("%s: top-1 %d in Go, %d in PyTorch (Go %v, PyTorch %v)", p, argmax(g.Probs), argmax(torch[i].Probs), g.Probs, torch[i].Probs)
+		if nn.Argmax(g.Probs) != nn.Argmax(torch[i].Probs) {
+			t.Errorf("%s: top-1 %d in Go, %d in PyTorch (Go %v, PyTorch %v)", p, nn.Argmax(g.Probs), nn.Argmax(torch[i].Probs), g.Probs, torch[i].Probs)
 		}
 		for j := range g.Probs {
 			worst = math.Max(worst, math.Abs(float64(g.Probs[j]-torch[i].Probs[j])))
