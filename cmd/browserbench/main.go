@@ -164,6 +164,8 @@ func main() {
 		peersCmd  = flag.String("peers-cmd", "", "the peer harness (default: bench/run.sh of the shared folder)")
 		dist      = flag.String("dist", "", "serve this already built folder instead of running build.sh")
 		appBench  = flag.Bool("app", true, "measure the app (false: only the peer harness)")
+		layers    = flag.Bool("layers", false, "instead: time each layer alone, ours beside TF.js wasm (XNNPACK) 1 thread, in one page (writes browserbench-layers.json unless -json)")
+		rounds    = flag.Int("layer-rounds", 40, "-layers: interleaved rounds of 5 calls a layer a side")
 	)
 	flag.Parse()
 	log.SetFlags(0)
@@ -181,6 +183,21 @@ func main() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(tmp)
+
+	if *layers {
+		out := *jsonOut
+		if !flagSet("json") {
+			out = "browserbench-layers.json"
+		}
+		ctx, stop := context.WithTimeout(context.Background(), 15*time.Minute)
+		err := runLayers(ctx, repo, tmp, *rounds, out)
+		stop()
+		if err != nil {
+			os.RemoveAll(tmp)
+			log.Fatalf("error: %v", err)
+		}
+		return
+	}
 
 	rep := &report{When: time.Now().UTC().Format(time.RFC3339), Load: loadavg()}
 	rep.Host, _ = os.Hostname()
@@ -262,30 +279,35 @@ const (
 )
 
 // buildAnchors builds cmd/browserbench/anchors for the harness's gowasm
-// runner (Go 1.27 SIMD, as build.sh builds the app's worker) into dir with
-// its wasm_exec.js.
+// runner into dir as engine.wasm.
 func buildAnchors(ctx context.Context, repo, dir string) (string, error) {
+	return dir, buildWasm(ctx, repo, dir, "./cmd/browserbench/anchors", "engine.wasm")
+}
+
+// buildWasm builds the js/wasm program pkg into dir/out with Go 1.27 SIMD,
+// as build.sh builds the app's worker, and puts its wasm_exec.js beside it.
+func buildWasm(ctx context.Context, repo, dir, pkg, out string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
+		return err
 	}
 	env := append(os.Environ(), "GOTOOLCHAIN=go1.27.3", "GOEXPERIMENT=simd", "GOOS=js", "GOARCH=wasm")
-	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, "engine.wasm"), "./cmd/browserbench/anchors")
+	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, out), pkg)
 	build.Dir, build.Env = repo, env
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
-		return "", err
+		return err
 	}
 	root := exec.CommandContext(ctx, "go", "env", "GOROOT")
 	root.Dir, root.Env = repo, env
 	r, err := root.Output()
 	if err != nil {
-		return "", err
+		return err
 	}
 	b, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(r)), "lib/wasm/wasm_exec.js"))
 	if err != nil {
-		return "", err
+		return err
 	}
-	return dir, os.WriteFile(filepath.Join(dir, "wasm_exec.js"), b, 0o644)
+	return os.WriteFile(filepath.Join(dir, "wasm_exec.js"), b, 0o644)
 }
 
 // measureApp builds (unless dist is given) and serves the app, and measures it.
@@ -328,6 +350,13 @@ func measureApp(ctx context.Context, repo, tmp, dist string, rep *report, photo 
 	defer b.close()
 	rep.Browser = b.version
 	return measure(b.ctx, app, rep, photo, filepath.Base(photoPath), runs, warmup, e2eRuns, loads, classify, camSecs)
+}
+
+// flagSet reports whether the flag was given on the command line.
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func loadavg() string {
