@@ -155,7 +155,7 @@ func layerTable(rep *layerReport) string {
 	p("")
 	p("browserbench -layers %s  host %s  load %s -> %s", rep.When, rep.Host, rep.Load, rep.LoadEnd)
 	p("%s; %s; %v", rep.Browser, strings.Join(rep.Packages, ", "), r.Info)
-	p("median ms of %d calls a side (%d rounds x %d), each layer alone; ReLU fused into TF.js's conv and matMul;", rep.Rounds*rep.Reps, rep.Rounds, rep.Reps)
+	p("ms: median of %d single calls a side (%d rounds x %d, 5 us clock steps), each layer alone; ReLU fused into TF.js's conv and matMul;", rep.Rounds*rep.Reps, rep.Rounds, rep.Reps)
 	p("our convs run in f32 whatever the stored type; an empty call into our engine takes %.3f ms", summarize(r.Whole.Call, false).Median)
 	p("")
 	p("| layer | shape | ours ms | (our ReLU) | XNNPACK ms | ours/XNNPACK |")

@@ -25,7 +25,7 @@ func TestLayerTable(t *testing.T) {
 	}
 	got := layerTable(rep)
 	for _, want := range []string{
-		"median ms of 3 calls a side (1 rounds x 3)",
+		"ms: median of 3 single calls a side (1 rounds x 3, 5 us clock steps)",
 		"an empty call into our engine takes 0.005 ms",
 		"| conv1+relu | 3x224x224 -> 48x55x55, 11x11/4 pad 2 | 3.000 | 0.200 | 1.500 | 2.00x |",
 		"| pool1 | 48x55x55 -> 48x27x27, 3x3/2 | 0.300 | - | 0.100 | 3.00x |",
