@@ -18,6 +18,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -74,7 +75,9 @@ type layerReport struct {
 // layerReps is how many calls of each row a round times on each side.
 const layerReps = 5
 
-func runLayers(ctx context.Context, repo, tmp string, rounds int, jsonOut string) error {
+// runLayers measures and prints the table. fc is the linear layers' weight
+// type for our side ("" as shipped, int8, f32).
+func runLayers(ctx context.Context, repo, tmp string, rounds int, fc, jsonOut string) error {
 	rep := &layerReport{When: time.Now().UTC().Format(time.RFC3339), Load: loadavg(), Rounds: rounds, Reps: layerReps}
 	rep.Host, _ = os.Hostname()
 	modules, err := tfjsModules(ctx)
@@ -119,7 +122,11 @@ func runLayers(ctx context.Context, repo, tmp string, rounds int, jsonOut string
 	}
 	defer b.close()
 	rep.Browser = b.version
-	if err := chromedp.Do(b.ctx, chromedp.Navigate("http://"+ln.Addr().String()+"/")); err != nil {
+	u := "http://" + ln.Addr().String() + "/"
+	if fc != "" {
+		u += "?fc=" + url.QueryEscape(fc)
+	}
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(u)); err != nil {
 		return err
 	}
 	if err := headless.Wait(b.ctx, "layers page ready", `window.layersReady || window.layersError`, 2*time.Minute); err != nil {

@@ -166,6 +166,7 @@ func main() {
 		appBench  = flag.Bool("app", true, "measure the app (false: only the peer harness)")
 		layers    = flag.Bool("layers", false, "instead: time each layer alone, ours beside TF.js wasm (XNNPACK) 1 thread, in one page (writes browserbench-layers.json unless -json)")
 		rounds    = flag.Int("layer-rounds", 40, "-layers: interleaved rounds of 5 calls a layer a side")
+		layerFC   = flag.String("layer-fc", "", "-layers: our linear layers' weights as int8 or f32 (default: as shipped)")
 	)
 	flag.Parse()
 	log.SetFlags(0)
@@ -190,7 +191,7 @@ func main() {
 			out = "browserbench-layers.json"
 		}
 		ctx, stop := context.WithTimeout(context.Background(), 15*time.Minute)
-		err := runLayers(ctx, repo, tmp, *rounds, out)
+		err := runLayers(ctx, repo, tmp, *rounds, *layerFC, out)
 		stop()
 		if err != nil {
 			os.RemoveAll(tmp)

@@ -5,6 +5,7 @@ package main
 import (
 	"encoding/json"
 	"math/rand"
+	"strings"
 	"syscall/js"
 
 	"alexnet/weights"
@@ -14,7 +15,9 @@ import (
 // main installs globalThis.goLayers = {rows, model, run(lo, hi), forward()}
 // (or {error}) and serves until the page goes away. run runs our layers
 // [lo,hi) once on the outputs a first Forward left; forward is a whole
-// pass. The page times both.
+// pass. The page times both. fc=int8 or fc=f32 in the page's URL stores
+// the linear layers' weights that way instead of as shipped (requantised
+// from the shipped values: the time is what is measured).
 func main() {
 	g := js.Global()
 	fail := func(err error) {
@@ -24,6 +27,11 @@ func main() {
 	m, err := weights.Decode(defaultmodel.Bytes)
 	if err != nil {
 		fail(err)
+	}
+	if fc := js.Global().Get("location").Get("search").String(); fc != "" {
+		if err := setLinear(m, strings.TrimPrefix(fc, "?fc=")); err != nil {
+			fail(err)
+		}
 	}
 	net, err := m.Net()
 	if err != nil {

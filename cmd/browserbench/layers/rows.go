@@ -106,3 +106,28 @@ func Rows(m *weights.Model) ([]Row, error) {
 	}
 	return rows, nil
 }
+
+// setLinear stores every linear layer's weight of m as dtype ("int8",
+// "f32"), from its values as they are.
+func setLinear(m *weights.Model, dtype string) error {
+	var t weights.DType
+	switch dtype {
+	case "int8":
+		t = weights.Q8
+	case "f32":
+		t = weights.F32
+	default:
+		return fmt.Errorf("fc=%q: want int8 or f32", dtype)
+	}
+	for _, l := range m.Arch.Layers {
+		if l.Op != nn.OpLinear {
+			continue
+		}
+		for i, w := range m.Tensors {
+			if w.Name == l.Name+".weight" {
+				m.Tensors[i] = weights.Quantize(w.Name, w.Shape, w.Dequantize(), t)
+			}
+		}
+	}
+	return nil
+}

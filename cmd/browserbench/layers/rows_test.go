@@ -60,3 +60,32 @@ func TestRowsRefusesOpsWithoutRow(t *testing.T) {
 		}
 	}
 }
+
+func TestSetLinear(t *testing.T) {
+	m, err := weights.Decode(defaultmodel.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shipped, err := Rows(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := setLinear(m, "int4"); err == nil {
+		t.Error("int4: no error")
+	}
+	if err := setLinear(m, "int8"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := Rows(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		if want := shipped[i].Weight; r.Op == "dense" && r.Weight != "int8" || r.Op != "dense" && r.Weight != want {
+			t.Errorf("%s is %s", r.Name, r.Weight)
+		}
+	}
+	if _, err := m.Net(); err != nil {
+		t.Fatal(err)
+	}
+}
