@@ -30,6 +30,10 @@
 // then runs the shared bench/run.sh --models seed_alexnet and prints our
 // worker median against each peer configuration. The JSON (-json) holds
 // every raw time.
+//
+// With -layers it does only this instead (layers.go): each layer of the
+// seed net timed alone, ours beside TF.js's XNNPACK on one thread, in one
+// page, as a Markdown table.
 package main
 
 import (
