@@ -445,3 +445,23 @@ func TestMicroKernelTall(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxInto3 holds the 3-wide max (SIMD where the build has it) to the
+// plain loop, with NaNs, which must propagate as in PyTorch's pooling.
+func TestMaxInto3(t *testing.T) {
+	r := rand.New(rand.NewSource(26))
+	for _, n := range []int{0, 1, 3, 4, 7, 53, 55} {
+		a, b, c := randVec(r, n, 1), randVec(r, n, 1), randVec(r, n, 1)
+		if n > 2 {
+			a[0], b[n/2], c[n-1] = float32(math.NaN()), float32(math.NaN()), float32(math.NaN())
+		}
+		got := make([]float32, n)
+		maxInto3(got, a, b, c)
+		for i := range got {
+			want := math.Max(math.Max(float64(a[i]), float64(b[i])), float64(c[i]))
+			if g := float64(got[i]); g != want && !(math.IsNaN(g) && math.IsNaN(want)) {
+				t.Fatalf("n=%d: max of %v %v %v = %v, want %v", n, a[i], b[i], c[i], g, want)
+			}
+		}
+	}
+}
