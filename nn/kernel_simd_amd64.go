@@ -110,3 +110,8 @@ const narrowTiles = false
 func microKernelNarrow(k int, a, b, c []float32, ldc int, bias []float32, cols int) bool {
 	return false
 }
+
+// microKernelTall: no tall tile in this build (see kernel_simd_wasm.go).
+func microKernelTall(k int, a, b, c []float32, ldc int, bias []float32, cols int) bool {
+	return false
+}

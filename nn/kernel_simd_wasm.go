@@ -181,3 +181,123 @@ func kernel4xNSIMD(k int, a, b, c []float32, ldc int, bias []float32, wide bool)
 	c20.Store(c[2*ldc : 2*ldc+4])
 	c30.Store(c[3*ldc : 3*ldc+4])
 }
+
+// microKernelTall computes the first cols (<= 4) columns of three mr-row
+// tiles at once, rows 0..11: a holds the three A panels one after another
+// (3*k*mr floats), bias 12 values (nil adds to c, as microKernel), c the
+// 12-row block. It is the last column panel's kernel when that panel has at
+// most 4 tiles (13x13 maps: 16 tiles = 12 + 4): the narrow 4x4 tile
+// broadcasts one A value per multiply-add, this one keeps 4 rows in each
+// lane and broadcasts B, 12 multiply-adds per 3 loads and 4 broadcasts, as
+// the 4x12 tile. It reports false when it cannot help (more columns, or no
+// SIMD); the caller then runs the narrow or full tile per panel.
+func microKernelTall(k int, a, b, c []float32, ldc int, bias []float32, cols int) bool {
+	if !simdOK || cols > 4 {
+		return false
+	}
+	if cols == 1 { // 27x27 maps: 49 tiles = 4 panels + 1
+		kernel12x1SIMD(k, a, b, c, ldc, bias)
+		return true
+	}
+	kernel12x4SIMD(k, a, b, c, ldc, bias, cols)
+	return true
+}
+
+// kernel12x1SIMD is microKernelTall for one column: 3 multiply-adds per k.
+func kernel12x1SIMD(k int, a, b, c []float32, ldc int, bias []float32) {
+	a0, a1, a2 := a[:4*k], a[4*k:8*k], a[8*k:12*k]
+	b = b[:12*k]
+	c = c[:11*ldc+1]
+	var t [12]float32
+	if bias != nil {
+		copy(t[:], bias[:12])
+	} else {
+		for r := range t {
+			t[r] = c[r*ldc]
+		}
+	}
+	c0, c1, c2 := archsimd.LoadFloat32x4(t[0:4]), archsimd.LoadFloat32x4(t[4:8]), archsimd.LoadFloat32x4(t[8:12])
+	for len(a0) >= 4 && len(a1) >= 4 && len(a2) >= 4 && len(b) >= 12 {
+		y := archsimd.BroadcastFloat32x4(b[0])
+		c0 = archsimd.LoadFloat32x4(a0[0:4]).MulAdd(y, c0)
+		c1 = archsimd.LoadFloat32x4(a1[0:4]).MulAdd(y, c1)
+		c2 = archsimd.LoadFloat32x4(a2[0:4]).MulAdd(y, c2)
+		a0, a1, a2 = a0[4:], a1[4:], a2[4:]
+		b = b[12:]
+	}
+	c0.StoreArray((*[4]float32)(t[0:4]))
+	c1.StoreArray((*[4]float32)(t[4:8]))
+	c2.StoreArray((*[4]float32)(t[8:12]))
+	for r, v := range t {
+		c[r*ldc] = v
+	}
+}
+
+// kernel12x4SIMD is microKernelTall: accumulator cQJ holds rows 4Q..4Q+3 of
+// column J, so the tile is written back one lane at a time.
+func kernel12x4SIMD(k int, a, b, c []float32, ldc int, bias []float32, cols int) {
+	a0, a1, a2 := a[:4*k], a[4*k:8*k], a[8*k:12*k]
+	b = b[:12*k]
+	c = c[:11*ldc+cols]
+	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23 archsimd.Float32x4
+	if bias != nil {
+		c00 = archsimd.LoadFloat32x4(bias[0:4])
+		c10 = archsimd.LoadFloat32x4(bias[4:8])
+		c20 = archsimd.LoadFloat32x4(bias[8:12])
+		c01, c02, c03 = c00, c00, c00
+		c11, c12, c13 = c10, c10, c10
+		c21, c22, c23 = c20, c20, c20
+	} else {
+		var t [4][12]float32 // column j of the 12 rows, zero past cols
+		for r := 0; r < 12; r++ {
+			for j := 0; j < cols; j++ {
+				t[j][r] = c[r*ldc+j]
+			}
+		}
+		c00, c10, c20 = archsimd.LoadFloat32x4(t[0][0:4]), archsimd.LoadFloat32x4(t[0][4:8]), archsimd.LoadFloat32x4(t[0][8:12])
+		c01, c11, c21 = archsimd.LoadFloat32x4(t[1][0:4]), archsimd.LoadFloat32x4(t[1][4:8]), archsimd.LoadFloat32x4(t[1][8:12])
+		c02, c12, c22 = archsimd.LoadFloat32x4(t[2][0:4]), archsimd.LoadFloat32x4(t[2][4:8]), archsimd.LoadFloat32x4(t[2][8:12])
+		c03, c13, c23 = archsimd.LoadFloat32x4(t[3][0:4]), archsimd.LoadFloat32x4(t[3][4:8]), archsimd.LoadFloat32x4(t[3][8:12])
+	}
+	for len(a0) >= 4 && len(a1) >= 4 && len(a2) >= 4 && len(b) >= 12 {
+		x0 := archsimd.LoadFloat32x4(a0[0:4])
+		x1 := archsimd.LoadFloat32x4(a1[0:4])
+		x2 := archsimd.LoadFloat32x4(a2[0:4])
+		y := archsimd.BroadcastFloat32x4(b[0])
+		c00 = x0.MulAdd(y, c00)
+		c10 = x1.MulAdd(y, c10)
+		c20 = x2.MulAdd(y, c20)
+		y = archsimd.BroadcastFloat32x4(b[1])
+		c01 = x0.MulAdd(y, c01)
+		c11 = x1.MulAdd(y, c11)
+		c21 = x2.MulAdd(y, c21)
+		y = archsimd.BroadcastFloat32x4(b[2])
+		c02 = x0.MulAdd(y, c02)
+		c12 = x1.MulAdd(y, c12)
+		c22 = x2.MulAdd(y, c22)
+		y = archsimd.BroadcastFloat32x4(b[3])
+		c03 = x0.MulAdd(y, c03)
+		c13 = x1.MulAdd(y, c13)
+		c23 = x2.MulAdd(y, c23)
+		a0, a1, a2 = a0[4:], a1[4:], a2[4:]
+		b = b[12:]
+	}
+	var t [4][12]float32
+	c00.StoreArray((*[4]float32)(t[0][0:4]))
+	c10.StoreArray((*[4]float32)(t[0][4:8]))
+	c20.StoreArray((*[4]float32)(t[0][8:12]))
+	c01.StoreArray((*[4]float32)(t[1][0:4]))
+	c11.StoreArray((*[4]float32)(t[1][4:8]))
+	c21.StoreArray((*[4]float32)(t[1][8:12]))
+	c02.StoreArray((*[4]float32)(t[2][0:4]))
+	c12.StoreArray((*[4]float32)(t[2][4:8]))
+	c22.StoreArray((*[4]float32)(t[2][8:12]))
+	c03.StoreArray((*[4]float32)(t[3][0:4]))
+	c13.StoreArray((*[4]float32)(t[3][4:8]))
+	c23.StoreArray((*[4]float32)(t[3][8:12]))
+	for r := 0; r < 12; r++ {
+		for j := 0; j < cols; j++ {
+			c[r*ldc+j] = t[j][r]
+		}
+	}
+}

@@ -392,3 +392,76 @@ func TestMicroKernelNarrow(t *testing.T) {
 		}
 	}
 }
+
+// TestMicroKernelTall checks the tall edge tile (three row panels, at most
+// 4 columns) against a float64 reference: the first cols columns of the 12
+// rows right, nothing else written (when the build has it).
+func TestMicroKernelTall(t *testing.T) {
+	r := rand.New(rand.NewSource(25))
+	for _, k := range []int{0, 1, 5, 48, 192} {
+		for cols := 1; cols <= 5; cols++ {
+			for _, acc := range []bool{false, true} {
+				a, b := randVec(r, 3*k*mr, 1), randVec(r, k*nr, 1)
+				bias := randVec(r, 3*mr, 1)
+				ldc := nr + 5
+				c := randVec(r, 3*mr*ldc, 1)
+				orig := append([]float32(nil), c...)
+				kb := bias
+				if acc {
+					kb = nil
+				}
+				if !microKernelTall(k, a, b, c, ldc, kb, cols) {
+					if simdKernel && nr == 12 && cols <= 4 {
+						t.Fatalf("cols=%d: the wasm SIMD build must take tall tiles", cols)
+					}
+					continue
+				}
+				if cols > 4 {
+					t.Fatalf("cols=%d: took a tall tile past its 4 columns", cols)
+				}
+				for i := 0; i < 3*mr; i++ {
+					panel, row := a[(i/mr)*k*mr:], i%mr
+					for j := 0; j < ldc; j++ {
+						g := c[i*ldc+j]
+						if j >= cols {
+							if g != orig[i*ldc+j] {
+								t.Fatalf("k=%d cols=%d: wrote (%d,%d) past the %d columns", k, cols, i, j, cols)
+							}
+							continue
+						}
+						want := float64(bias[i])
+						if acc {
+							want = float64(orig[i*ldc+j])
+						}
+						for p := 0; p < k; p++ {
+							want += float64(panel[p*mr+row]) * float64(b[p*nr+j])
+						}
+						if math.Abs(float64(g)-want) > 1e-5*math.Sqrt(float64(k)+1) {
+							t.Fatalf("k=%d cols=%d acc=%v: c[%d][%d] = %g, want %g", k, cols, acc, i, j, g, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestMaxInto3 holds the 3-wide max (SIMD where the build has it) to the
+// plain loop, with NaNs, which must propagate as in PyTorch's pooling.
+func TestMaxInto3(t *testing.T) {
+	r := rand.New(rand.NewSource(26))
+	for _, n := range []int{0, 1, 3, 4, 7, 53, 55} {
+		a, b, c := randVec(r, n, 1), randVec(r, n, 1), randVec(r, n, 1)
+		if n > 2 {
+			a[0], b[n/2], c[n-1] = float32(math.NaN()), float32(math.NaN()), float32(math.NaN())
+		}
+		got := make([]float32, n)
+		maxInto3(got, a, b, c)
+		for i := range got {
+			want := math.Max(math.Max(float64(a[i]), float64(b[i])), float64(c[i]))
+			if g := float64(got[i]); g != want && !(math.IsNaN(g) && math.IsNaN(want)) {
+				t.Fatalf("n=%d: max of %v %v %v = %v, want %v", n, a[i], b[i], c[i], g, want)
+			}
+		}
+	}
+}

@@ -31,6 +31,22 @@ func maxIntoScalar(dst, a, b []float32) {
 	}
 }
 
+// maxInto3Scalar is maxInto3: maxIntoScalar twice, in one loop.
+func maxInto3Scalar(dst, a, b, c []float32) {
+	n := len(dst)
+	a, b, c = a[:n], b[:n], c[:n]
+	for i := range dst {
+		m := a[i]
+		if v := b[i]; v > m || v != v {
+			m = v
+		}
+		if v := c[i]; v > m || v != v {
+			m = v
+		}
+		dst[i] = m
+	}
+}
+
 // maxPool2d is torch.nn.MaxPool2d(k, stride, pad) with the output size
 // already chosen (floor or ceil mode): src (C,H,W) -> dst (C,OH,OW), using
 // scratch (2*W floats). Padding counts as -inf, so a window takes the max of
@@ -56,11 +72,18 @@ func maxPool2d(dst, src, scratch []float32, c, h, w, oh, ow, k, stride, pad int)
 				}
 				continue
 			}
-			copy(rm, plane[y0*w:y0*w+w])
-			for y := y0 + 1; y < y1; y++ {
-				maxInto(rm, rm, plane[y*w:y*w+w])
+			if y1-y0 == 3 { // the usual 3x3 window, in one pass
+				maxInto3(rm, plane[y0*w:y0*w+w], plane[(y0+1)*w:(y0+1)*w+w], plane[(y0+2)*w:(y0+2)*w+w])
+			} else {
+				copy(rm, plane[y0*w:y0*w+w])
+				for y := y0 + 1; y < y1; y++ {
+					maxInto(rm, rm, plane[y*w:y*w+w])
+				}
 			}
-			if nh > 0 {
+			switch {
+			case nh > 0 && k == 3:
+				maxInto3(hm[:nh], rm[:nh], rm[1:1+nh], rm[2:2+nh])
+			case nh > 0:
 				copy(hm[:nh], rm[:nh])
 				for d := 1; d < k; d++ {
 					maxInto(hm[:nh], hm[:nh], rm[d:d+nh])

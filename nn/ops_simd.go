@@ -36,3 +36,20 @@ func maxInto(dst, a, b []float32) {
 	}
 	maxIntoScalar(dst[i:], a[i:], b[i:])
 }
+
+// maxInto3 sets dst[i] = max(a[i], b[i], c[i]) for i < len(dst): a 3-wide
+// pooling window in one pass instead of two.
+func maxInto3(dst, a, b, c []float32) {
+	if !simdOK {
+		maxInto3Scalar(dst, a, b, c)
+		return
+	}
+	n := len(dst)
+	a, b, c = a[:n], b[:n], c[:n]
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		x := archsimd.LoadFloat32x4(a[i : i+4]).Max(archsimd.LoadFloat32x4(b[i : i+4]))
+		x.Max(archsimd.LoadFloat32x4(c[i : i+4])).Store(dst[i : i+4])
+	}
+	maxInto3Scalar(dst[i:], a[i:], b[i:], c[i:])
+}

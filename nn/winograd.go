@@ -27,18 +27,18 @@ package nn
 // (winograd4.go), as f says.
 type winoConv struct {
 	c, h, w, oc, oh, ow, pad, groups, cg, ocg int
-	f, al, nx                                 int       // output tile f x f (2 or 4), input tile al = f+2, al*al GEMMs
-	th, tw, t, tp                             int       // tile rows, cols, count, count rounded up to nr
-	mp                                        int       // output channels per group rounded up to mr
-	hp, wp                                    int       // padded input: at least f*th+2 x f*tw+2
-	padded                                    []float32 // (C,hp,wp), zero border
-	u                                         []float32 // per group, per xi: packA(U_xi) (mp x cg)
-	v                                         []float32 // per xi: V_xi in nr-column panels (cg x tp)
-	m                                         []float32 // per xi: M_xi (mp x tp)
-	nv, nm                                    int       // their lengths
-	bias                                      []float32 // (OC)
-	zero                                      [mr]float32
-	par                                       *convLayer // set when its GEMMs run on several goroutines (parallel.go)
+	f, al, nx                                 int             // output tile f x f (2 or 4), input tile al = f+2, al*al GEMMs
+	th, tw, t, tp                             int             // tile rows, cols, count, count rounded up to nr
+	mp                                        int             // output channels per group rounded up to mr
+	hp, wp                                    int             // padded input: at least f*th+2 x f*tw+2
+	padded                                    []float32       // (C,hp,wp), zero border
+	u                                         []float32       // per group, per xi: packA(U_xi) (mp x cg)
+	v                                         []float32       // per xi: V_xi in nr-column panels (cg x tp)
+	m                                         []float32       // per xi: M_xi (mp x tp)
+	nv, nm                                    int             // their lengths
+	bias                                      []float32       // (OC)
+	zero                                      [3 * mr]float32 // bias of the GEMMs (added by the output transform)
+	par                                       *convLayer      // set when its GEMMs run on several goroutines (parallel.go)
 }
 
 // winoCost is the GEMM work of F(fxf,3x3) on an oh x ow map, in units of
@@ -254,13 +254,20 @@ func (wc *winoConv) gemms(g, x0, x1 int) {
 		for jp := 0; jp*nr < tp; jp++ {
 			bp := v[jp*cg*nr : (jp+1)*cg*nr]
 			cols := min(nr, wc.t-jp*nr)
-			for ip := 0; ip*mr < mp; ip++ {
+			ip := 0
+			if cols < nr { // a last panel of a few tiles: three row panels at a time
+				for ; (ip+3)*mr <= mp; ip += 3 {
+					if !microKernelTall(cg, u[ip*cg*mr:(ip+3)*cg*mr], bp, m[ip*mr*tp+jp*nr:], tp, wc.zero[:], cols) {
+						break
+					}
+				}
+			}
+			for ; ip*mr < mp; ip++ {
 				ap, cp := u[ip*cg*mr:(ip+1)*cg*mr], m[ip*mr*tp+jp*nr:]
-				// The last panel of the seed's 13x13 maps has 1 tile of 12.
-				if cols < nr && microKernelNarrow(cg, ap, bp, cp, tp, wc.zero[:], cols) {
+				if cols < nr && microKernelNarrow(cg, ap, bp, cp, tp, wc.zero[:mr], cols) {
 					continue
 				}
-				microKernel(cg, ap, bp, cp, tp, wc.zero[:])
+				microKernel(cg, ap, bp, cp, tp, wc.zero[:mr])
 			}
 		}
 	}
