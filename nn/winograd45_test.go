@@ -142,3 +142,31 @@ func TestOutputTransform45(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkWino45Parts times the seed's conv2 (48->128, 27x27, pad 2)
+// through F(4x4,5x5) and its three stages alone:
+//
+//	go test ./nn -run '^$' -bench Wino45Parts -benchtime 20x
+func BenchmarkWino45Parts(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	a := Arch{InC: 48, InH: 27, InW: 27, Layers: []Layer{conv("c", 48, 128, 5, 1, 2, 1)}}
+	n, _ := New(a, randParams(r, a))
+	wc := n.layers[0].conv.wino
+	x := randVec(r, 48*27*27, 1)
+	dst := make([]float32, 128*27*27)
+	wc.forward(dst, x)
+	stage := func(name string, f func()) {
+		b.Run(name, func(b *testing.B) {
+			c0 := cpuTime()
+			for i := 0; i < b.N; i++ {
+				f()
+			}
+			reportCPU(b, c0, "cpu-ms/op")
+		})
+	}
+	stage("all", func() { n.Forward(x) })
+	stage("in", func() { wc.inputTransform45(wc.padded) })
+	stage("gemm", func() { wc.gemms(0, 0, wc.nx) })
+	stage("out", func() { wc.outputTransform45(dst, wc.bias) })
+	stage("out-scalar", func() { wc.outputTransform45Scalar(dst, wc.bias) })
+}
