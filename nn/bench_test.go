@@ -164,18 +164,20 @@ func BenchmarkWinograd(b *testing.B) {
 		layers          func(l Layer) bool
 		wino, rearrange bool
 		tile            int
+		w45             bool // F(4x4,5x5) for conv2 instead of subkernels
 	}{
-		{"conv1/im2col", isConv1, false, false, 0},
-		{"conv1/s2d+F2x2", isConv1, true, true, 2},
-		{"conv1/s2d+F4x4", isConv1, true, true, 4},
-		{"conv2/im2col", isConv5x5, false, false, 0},
-		{"conv2/subkernels+F2x2", isConv5x5, true, true, 2},
-		{"conv2/subkernels+F4x4", isConv5x5, true, true, 4},
-		{"conv3-5/im2col", isConv3x3, false, false, 0},
-		{"conv3-5/F2x2", isConv3x3, true, false, 2},
-		{"conv3-5/F4x4", isConv3x3, true, false, 4},
+		{"conv1/im2col", isConv1, false, false, 0, false},
+		{"conv1/s2d+F2x2", isConv1, true, true, 2, false},
+		{"conv1/s2d+F4x4", isConv1, true, true, 4, false},
+		{"conv2/im2col", isConv5x5, false, false, 0, false},
+		{"conv2/subkernels+F2x2", isConv5x5, true, true, 2, false},
+		{"conv2/subkernels+F4x4", isConv5x5, true, true, 4, false},
+		{"conv2/F4x4,5x5", isConv5x5, true, false, 0, true},
+		{"conv3-5/im2col", isConv3x3, false, false, 0, false},
+		{"conv3-5/F2x2", isConv3x3, true, false, 2, false},
+		{"conv3-5/F4x4", isConv3x3, true, false, 4, false},
 	} {
-		paths := convPaths{winograd: c.wino, spaceToDepth: c.rearrange, subkernels: c.rearrange, winoTile: c.tile, kcMax: defaultConvPaths().kcMax}
+		paths := convPaths{winograd: c.wino, spaceToDepth: c.rearrange, subkernels: c.rearrange, winograd45: c.w45, winoTile: c.tile, kcMax: defaultConvPaths().kcMax}
 		n, x := seedNetPaths(b, false, paths)
 		n.Forward(x)
 		idx := layersWhere(n, c.layers)

@@ -13,6 +13,10 @@ type convPaths struct {
 	// subkernels decomposes 4x4 to 6x6 stride-1 convs (subkernelsOK:
 	// conv2) into 3x3 subkernels (rearrange.go).
 	subkernels bool
+	// winograd45 runs 5x5 stride-1 convs (winograd45OK: conv2) with
+	// Winograd F(4x4,5x5) (winograd45.go) where it takes fewer FLOPs than
+	// the subkernels (wino45Pays), or always if subkernels is false.
+	winograd45 bool
 	// winoTile is the output tile of the Winograd layers: 0 picks
 	// F(4x4,3x3) where it needs fewer multiplies than F(2x2,3x3) once tiles
 	// are rounded to panels (winoCost); 2 or 4 forces one.
@@ -27,7 +31,7 @@ type convPaths struct {
 // BenchmarkKBlock chose kcMax (under Node, wasm SIMD 4x12; see DESIGN.md,
 // "Convolutions").
 func defaultConvPaths() convPaths {
-	return convPaths{winograd: true, spaceToDepth: true, subkernels: true, winoTile: 0, kcMax: 384}
+	return convPaths{winograd: true, spaceToDepth: true, subkernels: true, winograd45: true, winoTile: 0, kcMax: 384}
 }
 
 // convLayer is a torch.nn.Conv2d ready to run: weights packed per group into
@@ -49,7 +53,7 @@ type convLayer struct {
 	bias                   []float32
 	padded                 []float32      // (C,hp,wp) with a zero border, if pad > 0
 	panelBuf               []float32      // one packed B panel of one K block, kc*nr
-	wino                   *winoConv      // 3x3 stride 1: Winograd instead (winograd.go)
+	wino                   *winoConv      // 3x3 or 5x5 stride 1: Winograd instead (winograd.go)
 	rearrange              *rearrangement // space-to-depth or subkernels: the input rearranged for wino, a 3x3 stride-1 conv (rearrange.go)
 
 	// Native parallelism (parallel.go); empty under wasm.
@@ -72,6 +76,10 @@ func newConvLayer(l Layer, in, out Shape, w, b Weight, paths convPaths) *convLay
 	cv.mp = (cv.ocg + mr - 1) / mr * mr
 	cv.panels = (cv.n + nr - 1) / nr
 	if paths.winograd && winogradOK(l) {
+		cv.wino = newWinoConv(l, in, out, w.Dequantize(), b.Dequantize(), paths.winoTile)
+		return cv
+	}
+	if paths.winograd && paths.winograd45 && winograd45OK(l) && (!paths.subkernels || wino45Pays(cv.cg, cv.ocg, cv.oh, cv.ow)) {
 		cv.wino = newWinoConv(l, in, out, w.Dequantize(), b.Dequantize(), paths.winoTile)
 		return cv
 	}

@@ -11,7 +11,8 @@ type Cost struct {
 	// Bytes is an upper bound on the memory New allocates besides the
 	// parameters as given: the input copy and every activation, padded
 	// inputs, conv weights packed for the kernels (whatever path each
-	// layer takes: im2col, Winograd, space-to-depth or subkernels),
+	// layer takes: im2col, Winograd F(2x2,3x3), F(4x4,3x3) or F(4x4,5x5),
+	// space-to-depth or subkernels),
 	// transient dequantised copies and scratch. Linear weights are used as
 	// given and not counted here.
 	Bytes int64
@@ -135,6 +136,9 @@ func convFloats(l Layer, in, out Shape) int64 {
 	if l.Kernel == 3 && l.Stride == 1 {
 		best = max(best, winoFloats(g, c, oc, float64(in.H)+2*pad, float64(in.W)+2*pad, out))
 	}
+	if l.Kernel == 5 && l.Stride == 1 {
+		best = max(best, wino45Floats(g, c, oc, float64(in.H)+2*pad, float64(in.W)+2*pad, out))
+	}
 	nd := 0.0 // sampled copies per side, space-to-depth or subkernels
 	switch {
 	case l.Stride > 1 && (l.Kernel+l.Stride-1)/l.Stride == 3:
@@ -166,6 +170,18 @@ func winoFloats(g, c, oc, hp, wp float64, out Shape) float64 {
 	cols := max(16*(t2+costNR), 36*(t4+costNR)) // products times tiles, rounded to panels
 	mp := ocg + costMRPad
 	return c*(hp+3)*(wp+3) + g*36*mp*cg + cols*cg + cols*mp + oc
+}
+
+// wino45Floats bounds an F(4x4,5x5) layer's buffers (winograd45.go), as
+// winoFloats: its padded input (up to 3 more rows and 6 more columns: whole
+// tiles, then whole Float32x4s), U (64 products per kernel), the V and M
+// scratch, and the column transform's 8 rows.
+func wino45Floats(g, c, oc, hp, wp float64, out Shape) float64 {
+	cg, ocg := c/g, oc/g
+	t4 := math.Ceil(float64(out.H)/4) * math.Ceil(float64(out.W)/4)
+	cols := 64 * (t4 + costNR)
+	mp := ocg + costMRPad
+	return c*(hp+3)*(wp+6) + g*64*mp*cg + cols*cg + cols*mp + 8*(wp+6) + oc
 }
 
 func satAdd(a, b int64) int64 {

@@ -26,7 +26,11 @@ func TestCostBoundsNew(t *testing.T) {
 		conv("c1", 4, 6, 3, 2, 1, 1), relu(),
 		{Op: OpGlobalPool, From: []int{1, 3}}, {Op: OpL2Norm}, linear("fc", 20, 3),
 	}}
-	archs := append(smallArchs(), odd, taught, Seed(5), TorchVision(1000), Paper(1000))
+	// The seed's conv2 alone (F(4x4,5x5)), and on a map too small for it
+	// (subkernels): no other layer's slack to hide in.
+	conv2 := Arch{Name: "conv2", InC: 48, InH: 27, InW: 27, Layers: []Layer{conv("c", 48, 128, 5, 1, 2, 1)}}
+	conv2s := Arch{Name: "conv2-1x1", InC: 48, InH: 1, InW: 1, Layers: []Layer{conv("c", 48, 128, 5, 1, 2, 1)}}
+	archs := append(smallArchs(), odd, taught, conv2, conv2s, Seed(5), TorchVision(1000), Paper(1000))
 	r := rand.New(rand.NewSource(5))
 	for _, a := range archs {
 		cost, err := a.Cost()

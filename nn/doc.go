@@ -9,8 +9,10 @@
 //	arch.go             the architectures (Seed, TorchVision, Paper) and their shapes
 //	net.go              New, Forward, LayerForward; weight checks
 //	conv.go, gemm.go    Conv2d as im2col + GEMM in packed panels; convPaths
-//	winograd*.go        3x3 stride-1 convs with Winograd F(2x2,3x3), F(4x4,3x3)
-//	rearrange.go        space-to-depth (conv1) and 3x3 subkernels (conv2) before Winograd
+//	winograd*.go        3x3 stride-1 convs with Winograd F(2x2,3x3), F(4x4,3x3);
+//	                    5x5 ones (conv2) with F(4x4,5x5) (winograd45*.go)
+//	rearrange.go        space-to-depth (conv1) and 3x3 subkernels (5x5 where
+//	                    F(4x4,5x5) does not pay) before Winograd
 //	linear.go           Linear with float32, int8 or 4-bit weights
 //	ops.go              ReLU, max pool, LRN, adaptive average pool, Softmax
 //	parallel.go         natively, a conv layer's panels shared between goroutines
@@ -34,7 +36,8 @@
 // dotq8 (dotQ8, dotQ8x4), dotq4 (dotQ4, dotQ4x4; dotq4.go also holds the
 // 4-bit layout), ops (rectify, maxInto; ops.go also holds the other ops),
 // winograd4 (outputTransform4; winograd4.go also holds the rest of
-// F(4x4,3x3)), and cpu (cpu_simd_*.go: which SIMD the machine has). An
+// F(4x4,3x3)), winograd45 (colTransform45, outputTransform45;
+// winograd45.go also holds the rest of F(4x4,5x5)), and cpu (cpu_simd_*.go: which SIMD the machine has). An
 // amd64 kernel that uses 256-bit registers clears their upper halves before
 // any scalar code and before it returns (kernel_simd_amd64.go says why;
 // TestAVXUpperClean checks the compiled code). The SIMD kernels use

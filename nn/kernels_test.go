@@ -465,3 +465,17 @@ func TestMaxInto3(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxIntoNaN: the two-way maximum lets a NaN through from either side.
+func TestMaxIntoNaN(t *testing.T) {
+	nan := float32(math.NaN())
+	a := []float32{nan, 1, 2, 3, nan, 5, 6, 7, 8}
+	b := []float32{0, nan, 2, 3, 4, 5, nan, 7, nan}
+	got := make([]float32, len(a))
+	maxInto(got, a, b)
+	for i, g := range got {
+		if want := a[i] != a[i] || b[i] != b[i]; want != (g != g) {
+			t.Fatalf("max(%v, %v) = %v", a[i], b[i], g)
+		}
+	}
+}

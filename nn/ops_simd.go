@@ -24,7 +24,7 @@ func rectify(dst, src []float32) {
 
 // maxInto sets dst[i] = max(a[i], b[i]) for i < len(dst).
 func maxInto(dst, a, b []float32) {
-	if !simdOK {
+	if !simdOK || !maxKeepsNaN {
 		maxIntoScalar(dst, a, b)
 		return
 	}
@@ -40,7 +40,7 @@ func maxInto(dst, a, b []float32) {
 // maxInto3 sets dst[i] = max(a[i], b[i], c[i]) for i < len(dst): a 3-wide
 // pooling window in one pass instead of two.
 func maxInto3(dst, a, b, c []float32) {
-	if !simdOK {
+	if !simdOK || !maxKeepsNaN {
 		maxInto3Scalar(dst, a, b, c)
 		return
 	}

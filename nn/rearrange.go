@@ -20,7 +20,8 @@ package nn
 //     shifted inputs. conv2's 5x5 becomes a
 //     3x3 over 4x the channels: 16*4/4 = 16 multiplies per output (the
 //     6x6 cover wastes 11 of 36 taps) against 25, 1.4x fewer with the seed's
-//     tile rounding.
+//     tile rounding. A 5x5 conv takes F(4x4,5x5) instead (winograd45.go:
+//     4 multiplies per output) where that pays (wino45Pays), as conv2 does.
 
 // rearrangement is one of the two: the input (C,H,W) with its padding,
 // and s, q, nd as above.

@@ -23,15 +23,17 @@ package nn
 // the PyTorch golden fixtures pin it; the transforms add rounding of the
 // order of 1e-7 relative.
 
-// winoConv is one conv layer run with Winograd F(2x2,3x3) or F(4x4,3x3)
-// (winograd4.go), as f says.
+// winoConv is one conv layer run with Winograd F(2x2,3x3), F(4x4,3x3)
+// (winograd4.go) or F(4x4,5x5) (winograd45.go), as f and k say.
 type winoConv struct {
 	c, h, w, oc, oh, ow, pad, groups, cg, ocg int
-	f, al, nx                                 int             // output tile f x f (2 or 4), input tile al = f+2, al*al GEMMs
+	k                                         int             // kernel k x k (3 or 5)
+	f, al, nx                                 int             // output tile f x f (2 or 4), input tile al = f+k-1, al*al GEMMs
 	th, tw, t, tp                             int             // tile rows, cols, count, count rounded up to nr
 	mp                                        int             // output channels per group rounded up to mr
-	hp, wp                                    int             // padded input: at least f*th+2 x f*tw+2
+	hp, wp                                    int             // padded input: at least f*th+k-1 x f*tw+k-1 (k = 5: wp a multiple of 4)
 	padded                                    []float32       // (C,hp,wp), zero border
+	cols                                      []float32       // k = 5: B^T d of one row of tiles (8 x wp; colTransform45)
 	u                                         []float32       // per group, per xi: packA(U_xi) (mp x cg)
 	v                                         []float32       // per xi: V_xi in nr-column panels (cg x tp)
 	m                                         []float32       // per xi: M_xi (mp x tp)
@@ -63,13 +65,17 @@ func winoCost(f, oh, ow int) int {
 // winogradOK reports whether a conv layer can take the Winograd path.
 func winogradOK(l Layer) bool { return l.Kernel == 3 && l.Stride == 1 }
 
-// newWinoConv packs a layer winogradOK accepts, with output tile winoTile
-// (convPaths.winoTile: 0 chosen by winoCost, or 2 or 4).
+// newWinoConv packs a layer winogradOK or winograd45OK accepts; a 3x3 one
+// with output tile winoTile (convPaths.winoTile: 0 chosen by winoCost, or
+// 2 or 4), a 5x5 one with F(4x4,5x5).
 func newWinoConv(l Layer, in, out Shape, wf, bf []float32, winoTile int) *winoConv {
 	g := max(l.Groups, 1)
 	wc := &winoConv{c: in.C, h: in.H, w: in.W, oc: out.C, oh: out.H, ow: out.W, pad: l.Pad, groups: g,
-		cg: in.C / g, ocg: out.C / g}
+		cg: in.C / g, ocg: out.C / g, k: l.Kernel}
 	wc.f = winoTile
+	if wc.k == 5 {
+		wc.f = 4
+	}
 	if wc.f != 2 && wc.f != 4 {
 		wc.f = 2
 		if winoCost(4, wc.oh, wc.ow) < winoCost(2, wc.oh, wc.ow) {
@@ -77,14 +83,19 @@ func newWinoConv(l Layer, in, out Shape, wf, bf []float32, winoTile int) *winoCo
 		}
 	}
 	f := wc.f
-	wc.al = f + 2
+	wc.al = f + wc.k - 1
 	wc.nx = wc.al * wc.al
 	wc.th, wc.tw = (wc.oh+f-1)/f, (wc.ow+f-1)/f
 	wc.t = wc.th * wc.tw
 	wc.tp = (wc.t + nr - 1) / nr * nr
 	wc.mp = (wc.ocg + mr - 1) / mr * mr
-	// Tiles read rows f*ty .. f*ty+f+1 of the padded input: up to f*th+1.
-	wc.hp, wc.wp = max(f*wc.th+2, in.H+2*l.Pad), max(f*wc.tw+2, in.W+2*l.Pad)
+	// Tiles read rows f*ty .. f*ty+al-1 of the padded input: up to
+	// f*th+k-2.
+	wc.hp, wc.wp = max(f*wc.th+wc.k-1, in.H+2*l.Pad), max(f*wc.tw+wc.k-1, in.W+2*l.Pad)
+	if wc.k == 5 {
+		wc.wp = (wc.wp + 3) / 4 * 4 // whole Float32x4s for colTransform45
+		wc.cols = make([]float32, 8*wc.wp)
+	}
 	wc.padded = make([]float32, in.C*wc.hp*wc.wp)
 	// v and m are scratch, shared by every Winograd layer of a Net:
 	// shareWinoScratch allocates them.
@@ -94,15 +105,19 @@ func newWinoConv(l Layer, in, out Shape, wf, bf []float32, winoTile int) *winoCo
 	// U_xi packed straight into packA's layout (row o, column c of panel
 	// o/mr at c*mr + o%mr; rows past ocg stay zero), no temporary copies:
 	// wasm memory never shrinks, so load-time garbage is kept for good.
-	var u [36]float32
+	var u [64]float32
+	kk := wc.k * wc.k
 	for gi := 0; gi < g; gi++ {
 		for o := 0; o < wc.ocg; o++ {
 			for c := 0; c < wc.cg; c++ {
-				k := wf[((gi*wc.ocg+o)*wc.cg+c)*9:][:9]
-				if f == 2 {
+				k := wf[((gi*wc.ocg+o)*wc.cg+c)*kk:][:kk]
+				switch {
+				case wc.k == 5:
+					winoKernel45(&u, k)
+				case f == 2:
 					winoKernel((*[16]float32)(u[:16]), k)
-				} else {
-					winoKernel4(&u, k)
+				default:
+					winoKernel4((*[36]float32)(u[:36]), k)
 				}
 				for xi, v := range u[:wc.nx] {
 					wc.u[(gi*wc.nx+xi)*wc.mp*wc.cg+(o/mr)*wc.cg*mr+c*mr+o%mr] = v
@@ -173,9 +188,12 @@ func (wc *winoConv) run(dst []float32) {
 	plane := wc.hp * wc.wp
 	for g := 0; g < wc.groups; g++ {
 		in := wc.padded[g*wc.cg*plane : (g+1)*wc.cg*plane]
-		if wc.f == 4 {
+		switch {
+		case wc.k == 5:
+			wc.inputTransform45(in)
+		case wc.f == 4:
 			wc.inputTransform4(in)
-		} else {
+		default:
 			wc.inputTransform(in)
 		}
 		if wc.par != nil {
@@ -184,11 +202,14 @@ func (wc *winoConv) run(dst []float32) {
 			wc.gemms(g, 0, wc.nx)
 		}
 		out, bias := dst[g*wc.ocg*wc.oh*wc.ow:(g+1)*wc.ocg*wc.oh*wc.ow], wc.bias[g*wc.ocg:(g+1)*wc.ocg]
-		if wc.f == 4 {
+		switch {
+		case wc.k == 5:
+			wc.outputTransform45(out, bias)
+		case wc.f == 4:
 			wc.outputTransform4(out, bias)
-			continue
+		default:
+			wc.outputTransform(out, bias)
 		}
-		wc.outputTransform(out, bias)
 	}
 }
 
