@@ -38,3 +38,12 @@ func TestLayerTable(t *testing.T) {
 		}
 	}
 }
+
+// TestPhaseLine: the cold-load phases print in time order.
+func TestPhaseLine(t *testing.T) {
+	got := phaseLine(map[string]float64{"ready": 990, "ui.wasm received": 120.4, "worker: loaded": 980, "model received": 600})
+	want := "ui.wasm received 120, model received 600, worker: loaded 980, ready 990"
+	if got != want {
+		t.Fatalf("phaseLine = %q, want %q", got, want)
+	}
+}

@@ -50,6 +50,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -99,6 +100,10 @@ type load struct {
 	FirstPaintMs  float64   `json:"first_paint_ms"`  // next animation frame
 	Bytes         int64     `json:"bytes"`
 	Requests      []request `json:"requests,omitempty"`
+	// Phases: when each step of the load ended, ms from navigation: the
+	// page's and the worker's wasm and the model received (resource
+	// timing), the worker's first download, verify and loaded messages.
+	Phases map[string]float64 `json:"phases,omitempty"`
 }
 
 type memory struct {
@@ -439,12 +444,45 @@ func pageLoad(ctx context.Context, app *appServer, kind string) (load, error) {
 	// Let the service worker finish precaching before counting bytes.
 	time.Sleep(3 * time.Second)
 	l := load{Kind: kind, ReadyMs: tl.ReadyAt, FirstResultMs: tl.FirstResultAt, FirstPaintMs: tl.FirstPaintAt}
+	l.Phases, err = eval[map[string]float64](ctx, phasesJS)
+	if err != nil {
+		return load{}, err
+	}
 	l.Requests = app.count.Take()
 	for _, r := range l.Requests {
 		l.Bytes += r.Bytes
 	}
 	return l, nil
 }
+
+// phaseLine is load.Phases in time order, "name at ms".
+func phaseLine(ph map[string]float64) string {
+	names := make([]string, 0, len(ph))
+	for k := range ph {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool { return ph[names[i]] < ph[names[j]] })
+	parts := make([]string, len(names))
+	for i, k := range names {
+		parts[i] = fmt.Sprintf("%s %.0f", k, ph[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// phasesJS collects load.Phases: resource timing's responseEnd of the
+// page's wasm (ui.*.wasm), the worker's (worker.*.wasm) and the model
+// (*.alexnet), and the worker's marks (instrumentJS).
+const phasesJS = `(() => {
+  const p = {};
+  for (const e of performance.getEntriesByType('resource')) {
+    const f = e.name.split('/').pop().split('?')[0];
+    const k = /^ui\..*\.wasm$/.test(f) ? 'ui.wasm received' : /^worker\..*\.wasm$/.test(f) ? 'worker.wasm received' : /\.alexnet$/.test(f) ? 'model received' : '';
+    if (k && !(k in p)) p[k] = e.responseEnd;
+  }
+  for (const [k, v] of Object.entries(__bench.marks)) p['worker: ' + k] = v;
+  p['ready'] = __bench.readyAt;
+  return p;
+})()`
 
 // tab opens a new tab in a fresh browser context (its own cache, storage
 // and service workers) with the instrumentation installed.
@@ -474,7 +512,7 @@ func measure(ctx context.Context, app *appServer, rep *report, photo []byte, pho
 		if err != nil {
 			return l, fmt.Errorf("%s load: %w", kind, err)
 		}
-		log.Printf("%s load %d: ready %.0f ms, first result %.0f ms, %d bytes", kind, i+1, l.ReadyMs, l.FirstPaintMs, l.Bytes)
+		log.Printf("%s load %d: ready %.0f ms, first result %.0f ms, %d bytes; %s", kind, i+1, l.ReadyMs, l.FirstPaintMs, l.Bytes, phaseLine(l.Phases))
 		rep.Loads = append(rep.Loads, l)
 		return l, nil
 	}

@@ -26,7 +26,13 @@ func instrumentJS(photo []byte, photoName string) string {
   if (window.__bench) return;
   const B = window.__bench = {workers: [], readyAt: null, firstResultAt: null, firstPaintAt: null, photoAt: null};
   const W = window.Worker;
-  window.Worker = class extends W { constructor(...a) { super(...a); B.workers.push(this); } };
+  // B.marks: when the worker's load messages first arrived (download
+  // started, verify started, loaded), for the cold-load timeline.
+  B.marks = {};
+  window.Worker = class extends W { constructor(...a) { super(...a); B.workers.push(this);
+    this.addEventListener('message', (e) => { const d = e.data || {};
+      const k = d.type === 'progress' ? d.phase : d.type;
+      if ((k === 'download' || k === 'verify' || k === 'loaded') && !(k in B.marks)) B.marks[k] = performance.now(); }); } };
   B.photoB64 = %q;
   B.photoName = %q;
   B.photoFile = () => {
