@@ -297,71 +297,131 @@ func kernel12x1SIMD(k int, a, b, c []float32, ldc int, bias []float32) {
 	}
 }
 
-// kernel12x4SIMD is microKernelTall: accumulator cQJ holds rows 4Q..4Q+3 of
-// column J, so the tile is written back one lane at a time.
+// kernel12x4SIMD is microKernelTall: accumulator cQJ (acc[4*Q+J]) holds
+// rows 4Q..4Q+3 of column J, so the tile is written back one lane at a time.
+// Its k loop is pairs12x4, built as pairs4x12.
 func kernel12x4SIMD(k int, a, b, c []float32, ldc int, bias []float32, cols int) {
 	a0, a1, a2 := a[:4*k], a[4*k:8*k], a[8*k:12*k]
 	b = b[:12*k]
 	c = c[:11*ldc+cols]
-	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23 archsimd.Float32x4
+	var acc [12]archsimd.Float32x4
+	var t [4][12]float32 // column j of the 12 rows
 	if bias != nil {
-		c00 = archsimd.LoadFloat32x4(bias[0:4])
-		c10 = archsimd.LoadFloat32x4(bias[4:8])
-		c20 = archsimd.LoadFloat32x4(bias[8:12])
-		c01, c02, c03 = c00, c00, c00
-		c11, c12, c13 = c10, c10, c10
-		c21, c22, c23 = c20, c20, c20
+		for q := 0; q < 3; q++ {
+			x := archsimd.LoadFloat32x4(bias[4*q : 4*q+4])
+			acc[4*q], acc[4*q+1], acc[4*q+2], acc[4*q+3] = x, x, x, x
+		}
 	} else {
-		var t [4][12]float32 // column j of the 12 rows, zero past cols
 		for r := 0; r < 12; r++ {
 			for j := 0; j < cols; j++ {
 				t[j][r] = c[r*ldc+j]
 			}
 		}
-		c00, c10, c20 = archsimd.LoadFloat32x4(t[0][0:4]), archsimd.LoadFloat32x4(t[0][4:8]), archsimd.LoadFloat32x4(t[0][8:12])
-		c01, c11, c21 = archsimd.LoadFloat32x4(t[1][0:4]), archsimd.LoadFloat32x4(t[1][4:8]), archsimd.LoadFloat32x4(t[1][8:12])
-		c02, c12, c22 = archsimd.LoadFloat32x4(t[2][0:4]), archsimd.LoadFloat32x4(t[2][4:8]), archsimd.LoadFloat32x4(t[2][8:12])
-		c03, c13, c23 = archsimd.LoadFloat32x4(t[3][0:4]), archsimd.LoadFloat32x4(t[3][4:8]), archsimd.LoadFloat32x4(t[3][8:12])
+		for q := 0; q < 3; q++ {
+			acc[4*q] = archsimd.LoadFloat32x4(t[0][4*q : 4*q+4])
+			acc[4*q+1] = archsimd.LoadFloat32x4(t[1][4*q : 4*q+4])
+			acc[4*q+2] = archsimd.LoadFloat32x4(t[2][4*q : 4*q+4])
+			acc[4*q+3] = archsimd.LoadFloat32x4(t[3][4*q : 4*q+4])
+		}
 	}
-	for len(a0) >= 4 && len(a1) >= 4 && len(a2) >= 4 && len(b) >= 12 {
-		x0 := archsimd.LoadFloat32x4(a0[0:4])
-		x1 := archsimd.LoadFloat32x4(a1[0:4])
-		x2 := archsimd.LoadFloat32x4(a2[0:4])
-		y := archsimd.BroadcastFloat32x4(b[0])
-		c00 = x0.MulAdd(y, c00)
-		c10 = x1.MulAdd(y, c10)
-		c20 = x2.MulAdd(y, c20)
-		y = archsimd.BroadcastFloat32x4(b[1])
-		c01 = x0.MulAdd(y, c01)
-		c11 = x1.MulAdd(y, c11)
-		c21 = x2.MulAdd(y, c21)
-		y = archsimd.BroadcastFloat32x4(b[2])
-		c02 = x0.MulAdd(y, c02)
-		c12 = x1.MulAdd(y, c12)
-		c22 = x2.MulAdd(y, c22)
-		y = archsimd.BroadcastFloat32x4(b[3])
-		c03 = x0.MulAdd(y, c03)
-		c13 = x1.MulAdd(y, c13)
-		c23 = x2.MulAdd(y, c23)
-		a0, a1, a2 = a0[4:], a1[4:], a2[4:]
-		b = b[12:]
+	if k%2 == 1 {
+		step12x4(&acc, a0[:4], a1[:4], a2[:4], b[:12])
+		a0, a1, a2, b = a0[4:], a1[4:], a2[4:], b[12:]
 	}
-	var t [4][12]float32
-	c00.StoreArray((*[4]float32)(t[0][0:4]))
-	c10.StoreArray((*[4]float32)(t[0][4:8]))
-	c20.StoreArray((*[4]float32)(t[0][8:12]))
-	c01.StoreArray((*[4]float32)(t[1][0:4]))
-	c11.StoreArray((*[4]float32)(t[1][4:8]))
-	c21.StoreArray((*[4]float32)(t[1][8:12]))
-	c02.StoreArray((*[4]float32)(t[2][0:4]))
-	c12.StoreArray((*[4]float32)(t[2][4:8]))
-	c22.StoreArray((*[4]float32)(t[2][8:12]))
-	c03.StoreArray((*[4]float32)(t[3][0:4]))
-	c13.StoreArray((*[4]float32)(t[3][4:8]))
-	c23.StoreArray((*[4]float32)(t[3][8:12]))
+	if len(a0) > 0 {
+		pairs12x4(&acc, a0, a1, a2, b)
+	}
+	for q := 0; q < 3; q++ {
+		acc[4*q].Store(t[0][4*q : 4*q+4])
+		acc[4*q+1].Store(t[1][4*q : 4*q+4])
+		acc[4*q+2].Store(t[2][4*q : 4*q+4])
+		acc[4*q+3].Store(t[3][4*q : 4*q+4])
+	}
+	// Every loop iteration is a dispatch through the function's br_table in
+	// wasm: the common 4-column tile writes each row in one iteration.
 	for r := 0; r < 12; r++ {
+		if cols == 4 {
+			row := c[r*ldc : r*ldc+4]
+			row[0], row[1], row[2], row[3] = t[0][r], t[1][r], t[2][r], t[3][r]
+			continue
+		}
 		for j := 0; j < cols; j++ {
 			c[r*ldc+j] = t[j][r]
 		}
 	}
+}
+
+// step12x4 is one k step of kernel12x4SIMD, for an odd k.
+func step12x4(acc *[12]archsimd.Float32x4, a0, a1, a2, b []float32) {
+	x0, x1, x2 := archsimd.LoadFloat32x4(a0[0:4]), archsimd.LoadFloat32x4(a1[0:4]), archsimd.LoadFloat32x4(a2[0:4])
+	for j, v := range b[:4] {
+		y := archsimd.BroadcastFloat32x4(v)
+		acc[j] = acc[j].Add(x0.Mul(y))
+		acc[4+j] = acc[4+j].Add(x1.Mul(y))
+		acc[8+j] = acc[8+j].Add(x2.Mul(y))
+	}
+}
+
+// pairs12x4 adds the products of the three A panels a0, a1, a2 (rows 0-3,
+// 4-7, 8-11; len(a0)/4 steps, an even number, at least 2) and the first 4
+// columns of the 12-column B panel b to acc, two k steps per iteration,
+// shaped for Go's wasm backend and V8 as pairs4x12 (see there).
+func pairs12x4(acc *[12]archsimd.Float32x4, a0, a1, a2, b []float32) {
+	n := len(a0) * 4 // bytes of each A panel
+	_, _, _ = a1[len(a0)-1], a2[len(a0)-1], b[3*len(a0)-1]
+	p0, p1, p2, pb := unsafe.Pointer(&a0[0]), unsafe.Pointer(&a1[0]), unsafe.Pointer(&a2[0]), unsafe.Pointer(&b[0])
+	c00, c01, c02, c03, c10, c11 := acc[0], acc[1], acc[2], acc[3], acc[4], acc[5]
+	c12, c13, c20, c21, c22, c23 := acc[6], acc[7], acc[8], acc[9], acc[10], acc[11]
+	i := 0 // byte offset of this pair of steps in the A panels, 3i in b
+	for {
+		q0, q1, q2, qb := unsafe.Add(p0, i), unsafe.Add(p1, i), unsafe.Add(p2, i), unsafe.Add(pb, 3*i)
+		{
+			x0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(q0, 0)))
+			x1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(q1, 0)))
+			x2 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(q2, 0)))
+			y0 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qb, 0)))
+			c00 = c00.Add(x0.Mul(y0))
+			c10 = c10.Add(x1.Mul(y0))
+			c20 = c20.Add(x2.Mul(y0))
+			y1 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qb, 4)))
+			c01 = c01.Add(x0.Mul(y1))
+			c11 = c11.Add(x1.Mul(y1))
+			c21 = c21.Add(x2.Mul(y1))
+			y2 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qb, 8)))
+			c02 = c02.Add(x0.Mul(y2))
+			c12 = c12.Add(x1.Mul(y2))
+			c22 = c22.Add(x2.Mul(y2))
+			y3 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qb, 12)))
+			c03 = c03.Add(x0.Mul(y3))
+			c13 = c13.Add(x1.Mul(y3))
+			c23 = c23.Add(x2.Mul(y3))
+		}
+		{
+			x0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(q0, 16)))
+			x1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(q1, 16)))
+			x2 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(q2, 16)))
+			y0 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qb, 48)))
+			c00 = c00.Add(x0.Mul(y0))
+			c10 = c10.Add(x1.Mul(y0))
+			c20 = c20.Add(x2.Mul(y0))
+			y1 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qb, 52)))
+			c01 = c01.Add(x0.Mul(y1))
+			c11 = c11.Add(x1.Mul(y1))
+			c21 = c21.Add(x2.Mul(y1))
+			y2 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qb, 56)))
+			c02 = c02.Add(x0.Mul(y2))
+			c12 = c12.Add(x1.Mul(y2))
+			c22 = c22.Add(x2.Mul(y2))
+			y3 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qb, 60)))
+			c03 = c03.Add(x0.Mul(y3))
+			c13 = c13.Add(x1.Mul(y3))
+			c23 = c23.Add(x2.Mul(y3))
+		}
+		i += 32
+		if i >= n {
+			break
+		}
+	}
+	acc[0], acc[1], acc[2], acc[3], acc[4], acc[5] = c00, c01, c02, c03, c10, c11
+	acc[6], acc[7], acc[8], acc[9], acc[10], acc[11] = c12, c13, c20, c21, c22, c23
 }
