@@ -9,9 +9,12 @@ import (
 
 // SIMD build: a 4x12 tile. Measured under Node 20 for a 120x720x1200 GEMM
 // (GFLOP/s, noisy shared machine, 2-3 runs each): 4x8 7-10, 5x8 10-12,
-// 6x8 9-23, 8x8 12-16, 4x16 16-19, 3x16 10-26, 4x12 19-26. 4x12 keeps 12
-// accumulators + 3 B vectors + 1 broadcast = 16 registers, the most x86-64
-// has for V8's SIMD code without spilling.
+// 6x8 9-23, 8x8 12-16, 4x16 16-19, 3x16 10-26, 4x12 19-26; with the k loop
+// of pairs4x12, on k=192 panels, 4x12 still leads (38-39 against 33-36 for
+// 4x8, 35-37 for 3x12, 34-35 for 6x8). 12 accumulators + 3 B vectors + a
+// broadcast + a product (no FMA) are 17 vectors: one more than x86-64's 16
+// xmm registers, so V8 spills a little, and the smaller tiles lose more to
+// their loads and broadcasts.
 const (
 	mr = 4
 	nr = 12
@@ -77,8 +80,8 @@ func step4x12(acc *[12]archsimd.Float32x4, a, b []float32) {
 // pairs4x12 adds the products of the 4-row A panel a and the 12-column B
 // panel b (len(a)/4 steps, an even number, at least 2) to acc, two k steps
 // per iteration. It is written for the machine code Go's wasm backend and
-// V8 make of it (BenchmarkMicroKernel: 38-39 GFLOP/s for the 4x12 tile
-// against 24 for a plain slice loop):
+// V8 make of it (BenchmarkMicroKernel/tile: 33-36 GFLOP/s against 23-24
+// for a plain slice loop; the loop alone 38-39):
 //
 //   - The loop is do-while, so the accumulators' loop phis sit in the block
 //     of their adds. Go's SSA scheduler puts values that have a use inside
