@@ -2,13 +2,19 @@
 
 package nn
 
-import "simd/archsimd"
+import (
+	"simd/archsimd"
+	"unsafe"
+)
 
 // SIMD build: a 4x12 tile. Measured under Node 20 for a 120x720x1200 GEMM
 // (GFLOP/s, noisy shared machine, 2-3 runs each): 4x8 7-10, 5x8 10-12,
-// 6x8 9-23, 8x8 12-16, 4x16 16-19, 3x16 10-26, 4x12 19-26. 4x12 keeps 12
-// accumulators + 3 B vectors + 1 broadcast = 16 registers, the most x86-64
-// has for V8's SIMD code without spilling.
+// 6x8 9-23, 8x8 12-16, 4x16 16-19, 3x16 10-26, 4x12 19-26; with the k loop
+// of pairs4x12, on k=192 panels, 4x12 still leads (38-39 against 33-36 for
+// 4x8, 35-37 for 3x12, 34-35 for 6x8). 12 accumulators + 3 B vectors + a
+// broadcast + a product (no FMA) are 17 vectors: one more than x86-64's 16
+// xmm registers, so V8 spills a little, and the smaller tiles lose more to
+// their loads and broadcasts.
 const (
 	mr = 4
 	nr = 12
@@ -26,73 +32,134 @@ func microKernel(k int, a, b, c []float32, ldc int, bias []float32) {
 }
 
 // kernel4x12SIMD is the micro-kernel with archsimd.Float32x4: 12
-// accumulators, 3 vector loads of B and 4 broadcasts of A per k. It compiles to
-// wasm SIMD128 (f32x4.mul + f32x4.add: wasm has no fused multiply-add
-// without relaxed-simd) and to AVX VFMADD on amd64.
+// accumulators, 3 vector loads of B and 4 broadcasts of A per k. It compiles
+// to wasm SIMD128 (f32x4.mul + f32x4.add: wasm has no fused multiply-add
+// without relaxed-simd) and runs the k loop in pairs4x12.
 func kernel4x12SIMD(k int, a, b, c []float32, ldc int, bias []float32) {
 	a = a[:4*k]
 	b = b[:12*k]
 	c = c[:3*ldc+12]
-	var c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32 archsimd.Float32x4
-	if bias != nil {
-		_ = bias[3]
-		c00 = archsimd.BroadcastFloat32x4(bias[0])
-		c01, c02 = c00, c00
-		c10 = archsimd.BroadcastFloat32x4(bias[1])
-		c11, c12 = c10, c10
-		c20 = archsimd.BroadcastFloat32x4(bias[2])
-		c21, c22 = c20, c20
-		c30 = archsimd.BroadcastFloat32x4(bias[3])
-		c31, c32 = c30, c30
-	} else { // accumulate: a later K block adds to the tile
-		c00 = archsimd.LoadFloat32x4(c[0*ldc+0 : 0*ldc+4])
-		c01 = archsimd.LoadFloat32x4(c[0*ldc+4 : 0*ldc+8])
-		c02 = archsimd.LoadFloat32x4(c[0*ldc+8 : 0*ldc+12])
-		c10 = archsimd.LoadFloat32x4(c[1*ldc+0 : 1*ldc+4])
-		c11 = archsimd.LoadFloat32x4(c[1*ldc+4 : 1*ldc+8])
-		c12 = archsimd.LoadFloat32x4(c[1*ldc+8 : 1*ldc+12])
-		c20 = archsimd.LoadFloat32x4(c[2*ldc+0 : 2*ldc+4])
-		c21 = archsimd.LoadFloat32x4(c[2*ldc+4 : 2*ldc+8])
-		c22 = archsimd.LoadFloat32x4(c[2*ldc+8 : 2*ldc+12])
-		c30 = archsimd.LoadFloat32x4(c[3*ldc+0 : 3*ldc+4])
-		c31 = archsimd.LoadFloat32x4(c[3*ldc+4 : 3*ldc+8])
-		c32 = archsimd.LoadFloat32x4(c[3*ldc+8 : 3*ldc+12])
+	var acc [12]archsimd.Float32x4 // row r, columns 4j..4j+3 at acc[3*r+j]
+	for r := 0; r < 4; r++ {
+		row := c[r*ldc : r*ldc+12]
+		if bias != nil {
+			acc[3*r] = archsimd.BroadcastFloat32x4(bias[r])
+			acc[3*r+1], acc[3*r+2] = acc[3*r], acc[3*r]
+		} else { // accumulate: a later K block adds to the tile
+			acc[3*r] = archsimd.LoadFloat32x4(row[0:4])
+			acc[3*r+1] = archsimd.LoadFloat32x4(row[4:8])
+			acc[3*r+2] = archsimd.LoadFloat32x4(row[8:12])
+		}
 	}
-	for len(a) >= 4 && len(b) >= 12 { // both conditions let the compiler drop the bounds checks
-		b0 := archsimd.LoadFloat32x4(b[0:4])
-		b1 := archsimd.LoadFloat32x4(b[4:8])
-		b2 := archsimd.LoadFloat32x4(b[8:12])
-		a0 := archsimd.BroadcastFloat32x4(a[0])
-		c00 = a0.MulAdd(b0, c00)
-		c01 = a0.MulAdd(b1, c01)
-		c02 = a0.MulAdd(b2, c02)
-		a1 := archsimd.BroadcastFloat32x4(a[1])
-		c10 = a1.MulAdd(b0, c10)
-		c11 = a1.MulAdd(b1, c11)
-		c12 = a1.MulAdd(b2, c12)
-		a2 := archsimd.BroadcastFloat32x4(a[2])
-		c20 = a2.MulAdd(b0, c20)
-		c21 = a2.MulAdd(b1, c21)
-		c22 = a2.MulAdd(b2, c22)
-		a3 := archsimd.BroadcastFloat32x4(a[3])
-		c30 = a3.MulAdd(b0, c30)
-		c31 = a3.MulAdd(b1, c31)
-		c32 = a3.MulAdd(b2, c32)
-		a = a[4:]
-		b = b[12:]
+	if k%2 == 1 {
+		step4x12(&acc, a[:4], b[:12])
+		a, b = a[4:], b[12:]
 	}
-	c00.Store(c[0*ldc+0 : 0*ldc+4])
-	c01.Store(c[0*ldc+4 : 0*ldc+8])
-	c02.Store(c[0*ldc+8 : 0*ldc+12])
-	c10.Store(c[1*ldc+0 : 1*ldc+4])
-	c11.Store(c[1*ldc+4 : 1*ldc+8])
-	c12.Store(c[1*ldc+8 : 1*ldc+12])
-	c20.Store(c[2*ldc+0 : 2*ldc+4])
-	c21.Store(c[2*ldc+4 : 2*ldc+8])
-	c22.Store(c[2*ldc+8 : 2*ldc+12])
-	c30.Store(c[3*ldc+0 : 3*ldc+4])
-	c31.Store(c[3*ldc+4 : 3*ldc+8])
-	c32.Store(c[3*ldc+8 : 3*ldc+12])
+	if len(a) > 0 {
+		pairs4x12(&acc, a, b)
+	}
+	for r := 0; r < 4; r++ {
+		row := c[r*ldc : r*ldc+12]
+		acc[3*r].Store(row[0:4])
+		acc[3*r+1].Store(row[4:8])
+		acc[3*r+2].Store(row[8:12])
+	}
+}
+
+// step4x12 is one k step of kernel4x12SIMD, for an odd k.
+func step4x12(acc *[12]archsimd.Float32x4, a, b []float32) {
+	b0, b1, b2 := archsimd.LoadFloat32x4(b[0:4]), archsimd.LoadFloat32x4(b[4:8]), archsimd.LoadFloat32x4(b[8:12])
+	for r, x := range a[:4] {
+		ar := archsimd.BroadcastFloat32x4(x)
+		acc[3*r] = acc[3*r].Add(ar.Mul(b0))
+		acc[3*r+1] = acc[3*r+1].Add(ar.Mul(b1))
+		acc[3*r+2] = acc[3*r+2].Add(ar.Mul(b2))
+	}
+}
+
+// pairs4x12 adds the products of the 4-row A panel a and the 12-column B
+// panel b (len(a)/4 steps, an even number, at least 2) to acc, two k steps
+// per iteration. It is written for the machine code Go's wasm backend and
+// V8 make of it (BenchmarkMicroKernel/tile: 33-36 GFLOP/s against 23-24
+// for a plain slice loop; the loop alone 38-39):
+//
+//   - The loop is do-while, so the accumulators' loop phis sit in the block
+//     of their adds. Go's SSA scheduler puts values that have a use inside
+//     their block first (ssa/schedule.go); a loop whose condition is at the
+//     top leaves the adds with no such use, and all 12 products are made
+//     before the first add, which spills 9 vectors to Go's stack (linear
+//     memory) every step. Here mul and add follow the source order, and Go
+//     keeps the loop in 16 wasm locals without spilling.
+//   - Mul then Add, not MulAdd: MulAdd is inlined from archsimd and its
+//     mul and add carry one source position, the scheduler's next tie-break.
+//   - Every load is at a constant offset from one pointer per panel, moved
+//     once per iteration (unsafe.Add, within the panels checked above): no
+//     slice bookkeeping (a = a[4:] costs a negate, shift and mask in V8's
+//     code) and few live integers.
+//   - Two steps per iteration halve the loop's overhead: every Go jump is a
+//     br through the function's br_table dispatch loop in wasm. Four were
+//     no faster: V8 then keeps more vectors live (x86-64 has 16 xmm
+//     registers, V8 one scratch: the 12 accumulators, 3 B vectors, a
+//     broadcast and a product already make 17, so V8 itself spills a few).
+func pairs4x12(acc *[12]archsimd.Float32x4, a, b []float32) {
+	n := len(a) * 4 // bytes of a
+	_ = b[3*len(a)-1]
+	pa, pb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0])
+	c00, c01, c02, c10, c11, c12 := acc[0], acc[1], acc[2], acc[3], acc[4], acc[5]
+	c20, c21, c22, c30, c31, c32 := acc[6], acc[7], acc[8], acc[9], acc[10], acc[11]
+	ia, ib := 0, 0 // byte offsets of this pair of steps in a and b
+	for {
+		qa, qb := unsafe.Add(pa, ia), unsafe.Add(pb, ib)
+		{
+			b0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(qb, 0)))
+			b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(qb, 16)))
+			b2 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(qb, 32)))
+			a0 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qa, 0)))
+			c00 = c00.Add(a0.Mul(b0))
+			c01 = c01.Add(a0.Mul(b1))
+			c02 = c02.Add(a0.Mul(b2))
+			a1 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qa, 4)))
+			c10 = c10.Add(a1.Mul(b0))
+			c11 = c11.Add(a1.Mul(b1))
+			c12 = c12.Add(a1.Mul(b2))
+			a2 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qa, 8)))
+			c20 = c20.Add(a2.Mul(b0))
+			c21 = c21.Add(a2.Mul(b1))
+			c22 = c22.Add(a2.Mul(b2))
+			a3 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qa, 12)))
+			c30 = c30.Add(a3.Mul(b0))
+			c31 = c31.Add(a3.Mul(b1))
+			c32 = c32.Add(a3.Mul(b2))
+		}
+		{
+			b0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(qb, 48)))
+			b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(qb, 64)))
+			b2 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(qb, 80)))
+			a0 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qa, 16)))
+			c00 = c00.Add(a0.Mul(b0))
+			c01 = c01.Add(a0.Mul(b1))
+			c02 = c02.Add(a0.Mul(b2))
+			a1 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qa, 20)))
+			c10 = c10.Add(a1.Mul(b0))
+			c11 = c11.Add(a1.Mul(b1))
+			c12 = c12.Add(a1.Mul(b2))
+			a2 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qa, 24)))
+			c20 = c20.Add(a2.Mul(b0))
+			c21 = c21.Add(a2.Mul(b1))
+			c22 = c22.Add(a2.Mul(b2))
+			a3 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qa, 28)))
+			c30 = c30.Add(a3.Mul(b0))
+			c31 = c31.Add(a3.Mul(b1))
+			c32 = c32.Add(a3.Mul(b2))
+		}
+		ia += 32
+		ib += 96
+		if ia >= n {
+			break
+		}
+	}
+	acc[0], acc[1], acc[2], acc[3], acc[4], acc[5] = c00, c01, c02, c10, c11, c12
+	acc[6], acc[7], acc[8], acc[9], acc[10], acc[11] = c20, c21, c22, c30, c31, c32
 }
 
 // narrowTiles reports whether microKernelNarrow takes last panels of up
@@ -233,71 +300,131 @@ func kernel12x1SIMD(k int, a, b, c []float32, ldc int, bias []float32) {
 	}
 }
 
-// kernel12x4SIMD is microKernelTall: accumulator cQJ holds rows 4Q..4Q+3 of
-// column J, so the tile is written back one lane at a time.
+// kernel12x4SIMD is microKernelTall: accumulator cQJ (acc[4*Q+J]) holds
+// rows 4Q..4Q+3 of column J, so the tile is written back one lane at a time.
+// Its k loop is pairs12x4, built as pairs4x12.
 func kernel12x4SIMD(k int, a, b, c []float32, ldc int, bias []float32, cols int) {
 	a0, a1, a2 := a[:4*k], a[4*k:8*k], a[8*k:12*k]
 	b = b[:12*k]
 	c = c[:11*ldc+cols]
-	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23 archsimd.Float32x4
+	var acc [12]archsimd.Float32x4
+	var t [4][12]float32 // column j of the 12 rows
 	if bias != nil {
-		c00 = archsimd.LoadFloat32x4(bias[0:4])
-		c10 = archsimd.LoadFloat32x4(bias[4:8])
-		c20 = archsimd.LoadFloat32x4(bias[8:12])
-		c01, c02, c03 = c00, c00, c00
-		c11, c12, c13 = c10, c10, c10
-		c21, c22, c23 = c20, c20, c20
+		for q := 0; q < 3; q++ {
+			x := archsimd.LoadFloat32x4(bias[4*q : 4*q+4])
+			acc[4*q], acc[4*q+1], acc[4*q+2], acc[4*q+3] = x, x, x, x
+		}
 	} else {
-		var t [4][12]float32 // column j of the 12 rows, zero past cols
 		for r := 0; r < 12; r++ {
 			for j := 0; j < cols; j++ {
 				t[j][r] = c[r*ldc+j]
 			}
 		}
-		c00, c10, c20 = archsimd.LoadFloat32x4(t[0][0:4]), archsimd.LoadFloat32x4(t[0][4:8]), archsimd.LoadFloat32x4(t[0][8:12])
-		c01, c11, c21 = archsimd.LoadFloat32x4(t[1][0:4]), archsimd.LoadFloat32x4(t[1][4:8]), archsimd.LoadFloat32x4(t[1][8:12])
-		c02, c12, c22 = archsimd.LoadFloat32x4(t[2][0:4]), archsimd.LoadFloat32x4(t[2][4:8]), archsimd.LoadFloat32x4(t[2][8:12])
-		c03, c13, c23 = archsimd.LoadFloat32x4(t[3][0:4]), archsimd.LoadFloat32x4(t[3][4:8]), archsimd.LoadFloat32x4(t[3][8:12])
+		for q := 0; q < 3; q++ {
+			acc[4*q] = archsimd.LoadFloat32x4(t[0][4*q : 4*q+4])
+			acc[4*q+1] = archsimd.LoadFloat32x4(t[1][4*q : 4*q+4])
+			acc[4*q+2] = archsimd.LoadFloat32x4(t[2][4*q : 4*q+4])
+			acc[4*q+3] = archsimd.LoadFloat32x4(t[3][4*q : 4*q+4])
+		}
 	}
-	for len(a0) >= 4 && len(a1) >= 4 && len(a2) >= 4 && len(b) >= 12 {
-		x0 := archsimd.LoadFloat32x4(a0[0:4])
-		x1 := archsimd.LoadFloat32x4(a1[0:4])
-		x2 := archsimd.LoadFloat32x4(a2[0:4])
-		y := archsimd.BroadcastFloat32x4(b[0])
-		c00 = x0.MulAdd(y, c00)
-		c10 = x1.MulAdd(y, c10)
-		c20 = x2.MulAdd(y, c20)
-		y = archsimd.BroadcastFloat32x4(b[1])
-		c01 = x0.MulAdd(y, c01)
-		c11 = x1.MulAdd(y, c11)
-		c21 = x2.MulAdd(y, c21)
-		y = archsimd.BroadcastFloat32x4(b[2])
-		c02 = x0.MulAdd(y, c02)
-		c12 = x1.MulAdd(y, c12)
-		c22 = x2.MulAdd(y, c22)
-		y = archsimd.BroadcastFloat32x4(b[3])
-		c03 = x0.MulAdd(y, c03)
-		c13 = x1.MulAdd(y, c13)
-		c23 = x2.MulAdd(y, c23)
-		a0, a1, a2 = a0[4:], a1[4:], a2[4:]
-		b = b[12:]
+	if k%2 == 1 {
+		step12x4(&acc, a0[:4], a1[:4], a2[:4], b[:12])
+		a0, a1, a2, b = a0[4:], a1[4:], a2[4:], b[12:]
 	}
-	var t [4][12]float32
-	c00.StoreArray((*[4]float32)(t[0][0:4]))
-	c10.StoreArray((*[4]float32)(t[0][4:8]))
-	c20.StoreArray((*[4]float32)(t[0][8:12]))
-	c01.StoreArray((*[4]float32)(t[1][0:4]))
-	c11.StoreArray((*[4]float32)(t[1][4:8]))
-	c21.StoreArray((*[4]float32)(t[1][8:12]))
-	c02.StoreArray((*[4]float32)(t[2][0:4]))
-	c12.StoreArray((*[4]float32)(t[2][4:8]))
-	c22.StoreArray((*[4]float32)(t[2][8:12]))
-	c03.StoreArray((*[4]float32)(t[3][0:4]))
-	c13.StoreArray((*[4]float32)(t[3][4:8]))
-	c23.StoreArray((*[4]float32)(t[3][8:12]))
+	if len(a0) > 0 {
+		pairs12x4(&acc, a0, a1, a2, b)
+	}
+	for q := 0; q < 3; q++ {
+		acc[4*q].Store(t[0][4*q : 4*q+4])
+		acc[4*q+1].Store(t[1][4*q : 4*q+4])
+		acc[4*q+2].Store(t[2][4*q : 4*q+4])
+		acc[4*q+3].Store(t[3][4*q : 4*q+4])
+	}
+	// Every loop iteration is a dispatch through the function's br_table in
+	// wasm: the common 4-column tile writes each row in one iteration.
 	for r := 0; r < 12; r++ {
+		if cols == 4 {
+			row := c[r*ldc : r*ldc+4]
+			row[0], row[1], row[2], row[3] = t[0][r], t[1][r], t[2][r], t[3][r]
+			continue
+		}
 		for j := 0; j < cols; j++ {
 			c[r*ldc+j] = t[j][r]
 		}
 	}
+}
+
+// step12x4 is one k step of kernel12x4SIMD, for an odd k.
+func step12x4(acc *[12]archsimd.Float32x4, a0, a1, a2, b []float32) {
+	x0, x1, x2 := archsimd.LoadFloat32x4(a0[0:4]), archsimd.LoadFloat32x4(a1[0:4]), archsimd.LoadFloat32x4(a2[0:4])
+	for j, v := range b[:4] {
+		y := archsimd.BroadcastFloat32x4(v)
+		acc[j] = acc[j].Add(x0.Mul(y))
+		acc[4+j] = acc[4+j].Add(x1.Mul(y))
+		acc[8+j] = acc[8+j].Add(x2.Mul(y))
+	}
+}
+
+// pairs12x4 adds the products of the three A panels a0, a1, a2 (rows 0-3,
+// 4-7, 8-11; len(a0)/4 steps, an even number, at least 2) and the first 4
+// columns of the 12-column B panel b to acc, two k steps per iteration,
+// shaped for Go's wasm backend and V8 as pairs4x12 (see there).
+func pairs12x4(acc *[12]archsimd.Float32x4, a0, a1, a2, b []float32) {
+	n := len(a0) * 4 // bytes of each A panel
+	_, _, _ = a1[len(a0)-1], a2[len(a0)-1], b[3*len(a0)-1]
+	p0, p1, p2, pb := unsafe.Pointer(&a0[0]), unsafe.Pointer(&a1[0]), unsafe.Pointer(&a2[0]), unsafe.Pointer(&b[0])
+	c00, c01, c02, c03, c10, c11 := acc[0], acc[1], acc[2], acc[3], acc[4], acc[5]
+	c12, c13, c20, c21, c22, c23 := acc[6], acc[7], acc[8], acc[9], acc[10], acc[11]
+	i := 0 // byte offset of this pair of steps in the A panels, 3i in b
+	for {
+		q0, q1, q2, qb := unsafe.Add(p0, i), unsafe.Add(p1, i), unsafe.Add(p2, i), unsafe.Add(pb, 3*i)
+		{
+			x0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(q0, 0)))
+			x1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(q1, 0)))
+			x2 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(q2, 0)))
+			y0 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qb, 0)))
+			c00 = c00.Add(x0.Mul(y0))
+			c10 = c10.Add(x1.Mul(y0))
+			c20 = c20.Add(x2.Mul(y0))
+			y1 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qb, 4)))
+			c01 = c01.Add(x0.Mul(y1))
+			c11 = c11.Add(x1.Mul(y1))
+			c21 = c21.Add(x2.Mul(y1))
+			y2 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qb, 8)))
+			c02 = c02.Add(x0.Mul(y2))
+			c12 = c12.Add(x1.Mul(y2))
+			c22 = c22.Add(x2.Mul(y2))
+			y3 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qb, 12)))
+			c03 = c03.Add(x0.Mul(y3))
+			c13 = c13.Add(x1.Mul(y3))
+			c23 = c23.Add(x2.Mul(y3))
+		}
+		{
+			x0 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(q0, 16)))
+			x1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(q1, 16)))
+			x2 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(q2, 16)))
+			y0 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qb, 48)))
+			c00 = c00.Add(x0.Mul(y0))
+			c10 = c10.Add(x1.Mul(y0))
+			c20 = c20.Add(x2.Mul(y0))
+			y1 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qb, 52)))
+			c01 = c01.Add(x0.Mul(y1))
+			c11 = c11.Add(x1.Mul(y1))
+			c21 = c21.Add(x2.Mul(y1))
+			y2 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qb, 56)))
+			c02 = c02.Add(x0.Mul(y2))
+			c12 = c12.Add(x1.Mul(y2))
+			c22 = c22.Add(x2.Mul(y2))
+			y3 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(qb, 60)))
+			c03 = c03.Add(x0.Mul(y3))
+			c13 = c13.Add(x1.Mul(y3))
+			c23 = c23.Add(x2.Mul(y3))
+		}
+		i += 32
+		if i >= n {
+			break
+		}
+	}
+	acc[0], acc[1], acc[2], acc[3], acc[4], acc[5] = c00, c01, c02, c03, c10, c11
+	acc[6], acc[7], acc[8], acc[9], acc[10], acc[11] = c12, c13, c20, c21, c22, c23
 }

@@ -479,3 +479,39 @@ func TestMaxIntoNaN(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMicroKernel times the GEMM micro-kernel alone on one of conv4's
+// 36 Winograd GEMMs (M = K = 192): "tile" runs the mr x nr tile over the 48
+// row panels of a 4-row build (64 of a 3-row one), "tall" the tall edge tile
+// with 4 columns over the same rows, where the build has it. GFLOP/s count
+// the columns computed (nr, or 4):
+//
+//	go test ./nn -run '^$' -bench MicroKernel
+func BenchmarkMicroKernel(b *testing.B) {
+	const m, k = 192, 192
+	r := rand.New(rand.NewSource(27))
+	a, bp := randVec(r, m*k, 1), randVec(r, nr*k, 1)
+	c, bias := make([]float32, m*nr), make([]float32, m)
+	report := func(b *testing.B, cols int) {
+		b.ReportMetric(float64(2*m*k*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	}
+	b.Run("tile", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			for ip := 0; ip < m/mr; ip++ {
+				microKernel(k, a[ip*mr*k:], bp, c[ip*mr*nr:], nr, bias[ip*mr:])
+			}
+		}
+		report(b, nr)
+	})
+	if !microKernelTall(k, a, bp, c, nr, bias, 4) {
+		return
+	}
+	b.Run("tall", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			for ip := 0; ip+3 <= m/mr; ip += 3 {
+				microKernelTall(k, a[ip*mr*k:], bp, c[ip*mr*nr:], nr, bias[ip*mr:], 4)
+			}
+		}
+		report(b, 4)
+	})
+}
