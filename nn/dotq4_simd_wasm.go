@@ -89,12 +89,14 @@ func dotQ4x4(q0, q1, q2, q3 []byte, s0, s1, s2, s3 []float32, group int, x, xsum
 	e0, e1, e2, e3 := q0[rb:], q1[rb:], q2[rb:], q3[rb:] // the partial block, if any
 	q0, q1, q2, q3 = q0[:rb], q1[:rb], q2[:rb], q3[:rb]
 	k0f := archsimd.BroadcastUint16x8(0x0f)
-	var a0, a1, a2, a3, p0, p1, p2, p3 archsimd.Float32x4
+	// The rows' sums live in memory, touched once a group: as four more
+	// vector locals they were spilled and reloaded every block.
+	var acc [4]archsimd.Float32x4
+	var p0, p1, p2, p3 archsimd.Float32x4
 	var w, l, h archsimd.Uint16x8
-	g, end := 0, min(group, full) // the group of block b, and its end
-	for b := 0; b < full; b += Q4Block {
-		xs := x[b : b+Q4Block]
-		bs := b / 2
+	g, end := 0, min(group, full)/2 // the group of block bs, and its end (bytes)
+	for bs := 0; bs+16 <= rb; bs += 16 {
+		xs := (*[Q4Block]float32)(x[2*bs : 2*bs+Q4Block])
 		xa := archsimd.LoadFloat32x4Array((*[4]float32)(xs[0:4]))
 		xb := archsimd.LoadFloat32x4Array((*[4]float32)(xs[4:8]))
 		xc := archsimd.LoadFloat32x4Array((*[4]float32)(xs[16:20]))
@@ -151,17 +153,17 @@ func dotQ4x4(q0, q1, q2, q3 []byte, s0, s1, s2, s3 []float32, group int, x, xsum
 		p3 = p3.Add(l.ExtendHi4ToUint32().BitsToInt32().ConvertToFloat32().Mul(xb))
 		p3 = p3.Add(h.ExtendLo4ToUint32().BitsToInt32().ConvertToFloat32().Mul(xc))
 		p3 = p3.Add(h.ExtendHi4ToUint32().BitsToInt32().ConvertToFloat32().Mul(xd))
-		if b+Q4Block == end {
+		if bs+16 == end {
 			c := archsimd.BroadcastFloat32x4(2 * xsum[g]) // the nibbles held q+8
-			a0 = a0.Add(p0.Sub(c).Mul(archsimd.BroadcastFloat32x4(s0[g])))
-			a1 = a1.Add(p1.Sub(c).Mul(archsimd.BroadcastFloat32x4(s1[g])))
-			a2 = a2.Add(p2.Sub(c).Mul(archsimd.BroadcastFloat32x4(s2[g])))
-			a3 = a3.Add(p3.Sub(c).Mul(archsimd.BroadcastFloat32x4(s3[g])))
+			acc[0] = acc[0].Add(p0.Sub(c).Mul(archsimd.BroadcastFloat32x4(s0[g])))
+			acc[1] = acc[1].Add(p1.Sub(c).Mul(archsimd.BroadcastFloat32x4(s1[g])))
+			acc[2] = acc[2].Add(p2.Sub(c).Mul(archsimd.BroadcastFloat32x4(s2[g])))
+			acc[3] = acc[3].Add(p3.Sub(c).Mul(archsimd.BroadcastFloat32x4(s3[g])))
 			p0, p1, p2, p3 = archsimd.Float32x4{}, archsimd.Float32x4{}, archsimd.Float32x4{}, archsimd.Float32x4{}
-			g, end = g+1, min(end+group, full)
+			g, end = g+1, min(end+group/2, rb)
 		}
 	}
-	r0, r1, r2, r3 := hsum(a0), hsum(a1), hsum(a2), hsum(a3)
+	r0, r1, r2, r3 := hsum(acc[0]), hsum(acc[1]), hsum(acc[2]), hsum(acc[3])
 	if full < n { // the row's last block is partial, in its last group
 		xt, g := x[full:], ng-1
 		r0 += s0[g] * dotQ4Part(e0, xt)
