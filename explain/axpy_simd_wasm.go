@@ -9,7 +9,7 @@ import (
 )
 
 // axpyQ4x4 is axpyQ4x4Scalar (backward.go) with wasm SIMD128, in the
-// unpacking of the engine's wasm 4-bit kernels (nn/dotq4_wasm.go): a block
+// unpacking of the engine's wasm 4-bit kernels (nn/dotq4_simd_wasm.go): a block
 // of 16 bytes is widened to two u16x8, "and 0x0f" gives the low nibbles
 // (values 0..15 of the block), "shr 4" the high ones (16..31), each widened
 // to i32x4 and converted to f32x4. The 32 values of dx a block covers stay

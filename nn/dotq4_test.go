@@ -216,6 +216,29 @@ func BenchmarkFC1(b *testing.B) {
 	}
 }
 
+// BenchmarkFC2 times the seed's fc2 (2048 -> 2048) alone with int8 and
+// 4-bit (groups of 64, as shipped) weights:
+//
+//	go test ./nn -run '^$' -bench FC2 -benchtime 20x
+func BenchmarkFC2(b *testing.B) {
+	a := Arch{InC: 2048, InH: 1, InW: 1, Layers: []Layer{linear("fc", 2048, 2048)}}
+	r := rand.New(rand.NewSource(25))
+	f32 := randParams(r, a)
+	x := randVec(r, 2048, 1)
+	for _, c := range []struct {
+		name string
+		ps   map[string]Weight
+	}{{"int8", quantize(f32)}, {"q4g64", quantize4(f32, 64)}} {
+		b.Run(c.name, func(b *testing.B) {
+			n, err := New(a, c.ps)
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchForward(b, n, x)
+		})
+	}
+}
+
 // BenchmarkSeedMixed times the whole seed network with -quant mixed's types
 // (int4 fc1 and fc2 in groups of 64, int8 the rest) next to all-int8, in
 // interleaved runs:
