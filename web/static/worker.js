@@ -103,9 +103,30 @@ let earlyModel = null;
 const prefetch = (d) => {
 	if (earlyModel || typeof d.url !== 'string' || d.url === '' || !d.cache) return;
 	const hit = self.caches ? self.caches.match(d.url).catch(() => undefined) : Promise.resolve(undefined);
-	const response = hit.then((h) => (h ? null : fetch(d.url, { cache: 'no-cache' })));
+	const response = hit.then((h) => (h ? null : fetch(d.url, { cache: 'no-cache' }).then(drain)));
 	response.catch(() => {}); // Go reports failures when it takes it
 	earlyModel = { url: d.url, response };
+};
+// drain returns r with its body read from the network at once, ahead of
+// its reader: until Go reads, the chunks wait here rather than stall the
+// download. The status and headers are r's; a broken download errors the
+// body, as it would have.
+const drain = (r) => {
+	if (!r.ok || !r.body) return r;
+	const src = r.body.getReader();
+	const body = new ReadableStream({
+		start(c) {
+			(async () => {
+				for (;;) {
+					const { done, value } = await src.read();
+					if (done) break;
+					c.enqueue(value);
+				}
+				c.close();
+			})().catch((err) => c.error(err));
+		},
+	}, { highWaterMark: Infinity });
+	return new Response(body, { status: r.status, statusText: r.statusText, headers: r.headers });
 };
 // alexnetEarlyModel returns the started request for url once (a Promise of
 // a Response, or of null when there is none), or null.
