@@ -176,6 +176,7 @@ func main() {
 		layers    = flag.Bool("layers", false, "instead: time each layer alone, ours beside TF.js wasm (XNNPACK) 1 thread, in one page (writes browserbench-layers.json unless -json)")
 		rounds    = flag.Int("layer-rounds", 40, "-layers: interleaved rounds of 5 calls a layer a side")
 		layerFC   = flag.String("layer-fc", "", "-layers: our linear layers' weights as int8 or f32 (default: as shipped)")
+		traceOut  = flag.String("trace", "", "write a Chrome trace of the first cold load here (open it in Perfetto or chrome://tracing)")
 	)
 	flag.Parse()
 	log.SetFlags(0)
@@ -237,7 +238,7 @@ func main() {
 
 	if *appBench {
 		// The browser and the app's server end before the peers start.
-		if err := measureApp(ctx, repo, tmp, *dist, rep, photo, *photoPath, *runs, *warmup, *e2eRuns, *loads, *classify, *camSecs); err != nil {
+		if err := measureApp(ctx, repo, tmp, *dist, *traceOut, rep, photo, *photoPath, *runs, *warmup, *e2eRuns, *loads, *classify, *camSecs); err != nil {
 			rep.Errors = append(rep.Errors, err.Error())
 			log.Printf("error: %v", err)
 		}
@@ -321,7 +322,7 @@ func buildWasm(ctx context.Context, repo, dir, pkg, out string) error {
 }
 
 // measureApp builds (unless dist is given) and serves the app, and measures it.
-func measureApp(ctx context.Context, repo, tmp, dist string, rep *report, photo []byte, photoPath string, runs, warmup, e2eRuns, loads, classify, camSecs int) error {
+func measureApp(ctx context.Context, repo, tmp, dist, traceOut string, rep *report, photo []byte, photoPath string, runs, warmup, e2eRuns, loads, classify, camSecs int) error {
 	dir := dist
 	if dir == "" {
 		dir = filepath.Join(tmp, "dist")
@@ -359,7 +360,7 @@ func measureApp(ctx context.Context, repo, tmp, dist string, rep *report, photo 
 	}
 	defer b.close()
 	rep.Browser = b.version
-	return measure(b.ctx, app, rep, photo, filepath.Base(photoPath), runs, warmup, e2eRuns, loads, classify, camSecs)
+	return measure(b.ctx, app, traceOut, rep, photo, filepath.Base(photoPath), runs, warmup, e2eRuns, loads, classify, camSecs)
 }
 
 // flagSet reports whether the flag was given on the command line.
@@ -499,7 +500,7 @@ func tab(parent context.Context, instrument string) (context.Context, func(), er
 	return ctx, cancel, nil
 }
 
-func measure(ctx context.Context, app *appServer, rep *report, photo []byte, photoName string, runs, warmup, e2eRuns, loads, classify, camSecs int) error {
+func measure(ctx context.Context, app *appServer, traceOut string, rep *report, photo []byte, photoName string, runs, warmup, e2eRuns, loads, classify, camSecs int) error {
 	instrument := instrumentJS(photo, photoName)
 
 	// Cold and warm loads: each cold load in a fresh browser context, then
@@ -524,9 +525,21 @@ func measure(ctx context.Context, app *appServer, rep *report, photo []byte, pho
 		if tctx, closeTab, err = tab(ctx, instrument); err != nil {
 			return err
 		}
+		var tr *tracer
+		if i == 0 && traceOut != "" {
+			if tr, err = startTrace(tctx); err != nil {
+				return fmt.Errorf("trace: %w", err)
+			}
+		}
 		l, err := one("cold", i)
 		if err != nil {
 			return err
+		}
+		if tr != nil {
+			if err := tr.stop(tctx, traceOut); err != nil {
+				return fmt.Errorf("trace: %w", err)
+			}
+			log.Printf("wrote the trace of cold load 1 to %s", traceOut)
 		}
 		coldR, coldF = append(coldR, l.ReadyMs), append(coldF, l.FirstPaintMs)
 		if i == 0 {

@@ -131,8 +131,21 @@ func fetchModel(m *protocol.Load) (buf []byte, cached bool, keep js.Value, perr 
 			resp, cached = hit, true
 		}
 	}
+	// worker.js may have started this request before Go ran (a cold
+	// start); a cache hit leaves it unused.
+	var early js.Value
+	if f := self.Get("alexnetEarlyModel"); f.Type() == js.TypeFunction {
+		early = f.Invoke(m.URL)
+	}
 	if !cached {
-		r, err := port.Await(js.Global().Call("fetch", m.URL, map[string]any{"cache": "no-cache"}))
+		var r js.Value
+		var err error
+		if early.Truthy() {
+			r, err = port.Await(early)
+		}
+		if err == nil && !r.Truthy() {
+			r, err = port.Await(js.Global().Call("fetch", m.URL, map[string]any{"cache": "no-cache"}))
+		}
 		if err != nil {
 			return fail("network error (" + err.Error() + ")")
 		}

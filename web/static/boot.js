@@ -21,9 +21,19 @@
 		if (el) el.textContent = msg;
 	};
 
-	if ('serviceWorker' in navigator) {
+	// The service worker precaches the app shell (both wasm files again):
+	// registered once the worker has answered the default model's load (or
+	// at once without one), so that it does not compete for the cores
+	// during a cold start.
+	let registered = false;
+	const registerSW = () => {
+		if (registered || !('serviceWorker' in navigator)) return;
+		registered = true;
 		navigator.serviceWorker.register('sw.js').catch(() => { /* works without it, only not offline */ });
-	}
+	};
+
+	// upWaitMs bounds how long the UI waits for the worker's first word.
+	const upWaitMs = 3000;
 
 	async function start() {
 		if (typeof WebAssembly !== 'object' || typeof Go !== 'function') {
@@ -55,10 +65,24 @@
 			early.bootLoad = true;
 		}
 		const kept = [];
-		const keep = (e) => kept.push(e.data);
+		// workerUp settles at the worker's first word: protocol.Ready once its
+		// Go runs, or an error or exit; or when it fails to load.
+		let up;
+		const workerUp = new Promise((resolve) => { up = resolve; });
+		const keep = (e) => {
+			kept.push(e.data);
+			up();
+			const d = e.data || {};
+			if (!early.bootLoad || d.type === 'exit' || ((d.type === 'loaded' || d.type === 'error') && d.id === -1)) registerSW();
+		};
 		worker.addEventListener('message', keep);
+		worker.addEventListener('error', () => { up(); registerSW(); });
 		early.takeMessages = () => {
 			worker.removeEventListener('message', keep);
+			worker.addEventListener('message', (e) => {
+				const d = e.data || {};
+				if (d.type === 'exit' || ((d.type === 'loaded' || d.type === 'error') && d.id === -1)) registerSW();
+			});
 			return kept;
 		};
 		module.then(
@@ -67,6 +91,11 @@
 		say('Loading the app…');
 		const go = new Go();
 		const { instance } = await WebAssembly.instantiateStreaming(fetch(m.ui), go.importObject);
+		// The UI's Go start and first render hold this thread for a while,
+		// and a dedicated worker's thread is started from this thread: run
+		// the UI once the worker has said its first word (its Go runs and
+		// fetches the model meanwhile), or after upWaitMs at the most.
+		await Promise.race([workerUp, new Promise((resolve) => setTimeout(resolve, upWaitMs))]);
 		go.run(instance);
 	}
 	start().catch((err) => say('Flowerscope could not start: ' + err.message + '. Reload to try again.'));

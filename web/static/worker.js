@@ -92,6 +92,51 @@ if (role === 'main' && self.crossOriginIsolated && typeof SharedArrayBuffer === 
 const early = [];
 let started = false;
 
+// A cold start's model download starts here, at once, while the page
+// still compiles this worker's WebAssembly: the Load of a model to cache
+// (the default model, boot.js) that arrives before Go runs starts its
+// request unless the Cache API has the file. Go takes the response
+// (alexnetEarlyModel; wasm/worker/load_js.go), and still decides: its
+// own cache lookup first, then this response or a fetch of its own;
+// it verifies, caches and reports progress as for any download.
+let earlyModel = null;
+const prefetch = (d) => {
+	if (earlyModel || typeof d.url !== 'string' || d.url === '' || !d.cache) return;
+	const hit = self.caches ? self.caches.match(d.url).catch(() => undefined) : Promise.resolve(undefined);
+	const response = hit.then((h) => (h ? null : fetch(d.url, { cache: 'no-cache' }).then(drain)));
+	response.catch(() => {}); // Go reports failures when it takes it
+	earlyModel = { url: d.url, response };
+};
+// drain returns r with its body read from the network at once, ahead of
+// its reader: until Go reads, the chunks wait here rather than stall the
+// download. The status and headers are r's; a broken download errors the
+// body, as it would have.
+const drain = (r) => {
+	if (!r.ok || !r.body) return r;
+	const src = r.body.getReader();
+	const body = new ReadableStream({
+		start(c) {
+			(async () => {
+				for (;;) {
+					const { done, value } = await src.read();
+					if (done) break;
+					c.enqueue(value);
+				}
+				c.close();
+			})().catch((err) => c.error(err));
+		},
+	}, { highWaterMark: Infinity });
+	return new Response(body, { status: r.status, statusText: r.statusText, headers: r.headers });
+};
+// alexnetEarlyModel returns the started request for url once (a Promise of
+// a Response, or of null when there is none), or null.
+self.alexnetEarlyModel = (url) => {
+	const e = earlyModel;
+	if (!e || e.url !== url) return null;
+	earlyModel = { url: '', response: null }; // taken: never again
+	return e.response;
+};
+
 function fail(err) {
 	const message = 'The classifier could not start: ' + (err && err.message ? err.message : err);
 	const reply = (d) => self.postMessage({ type: 'error', id: d && d.id, kind: 'model', message });
@@ -126,6 +171,7 @@ self.onmessage = (e) => {
 		started = true;
 		fail(d.message);
 	} else {
+		if (d.type === 'load') prefetch(d);
 		early.push(d);
 	}
 };
