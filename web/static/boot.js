@@ -22,15 +22,18 @@
 	};
 
 	// The service worker precaches the app shell (both wasm files again):
-	// registered once the worker has answered the default model's load (or
-	// at once without one), so that it does not compete for the cores
-	// during a cold start.
+	// registered once the worker has answered the default model's load (at
+	// its first message when there is none) or stopped, so that it does not
+	// compete for the cores during a cold start.
 	let registered = false;
 	const registerSW = () => {
 		if (registered || !('serviceWorker' in navigator)) return;
 		registered = true;
 		navigator.serviceWorker.register('sw.js').catch(() => { /* works without it, only not offline */ });
 	};
+	// bootLoadID is protocol.BootLoadID, the id of the default model's load.
+	const bootLoadID = -1;
+	const bootLoadOver = (d) => d.type === 'exit' || ((d.type === 'loaded' || d.type === 'error') && d.id === bootLoadID);
 
 	// upWaitMs bounds how long the UI waits for the worker's first word.
 	const upWaitMs = 3000;
@@ -61,7 +64,7 @@
 		const worker = new Worker('worker.js?exec=' + encodeURIComponent(m.wasmExec));
 		early.worker = worker;
 		if (!new URLSearchParams(location.search).get('model')) {
-			worker.postMessage({ type: 'load', id: -1, url: m.model, cache: true, size: m.modelSize || 0 });
+			worker.postMessage({ type: 'load', id: bootLoadID, url: m.model, cache: true, size: m.modelSize || 0 });
 			early.bootLoad = true;
 		}
 		const kept = [];
@@ -72,17 +75,13 @@
 		const keep = (e) => {
 			kept.push(e.data);
 			up();
-			const d = e.data || {};
-			if (!early.bootLoad || d.type === 'exit' || ((d.type === 'loaded' || d.type === 'error') && d.id === -1)) registerSW();
+			if (!early.bootLoad || bootLoadOver(e.data || {})) registerSW();
 		};
 		worker.addEventListener('message', keep);
 		worker.addEventListener('error', () => { up(); registerSW(); });
 		early.takeMessages = () => {
 			worker.removeEventListener('message', keep);
-			worker.addEventListener('message', (e) => {
-				const d = e.data || {};
-				if (d.type === 'exit' || ((d.type === 'loaded' || d.type === 'error') && d.id === -1)) registerSW();
-			});
+			worker.addEventListener('message', (e) => { if (bootLoadOver(e.data || {})) registerSW(); });
 			return kept;
 		};
 		module.then(
