@@ -83,22 +83,7 @@ func (wc *winoConv) outputTransform45(dst, bias []float32) {
 				bo.Add(two.MulAdd(p3, four.MulAdd(p2, p1))).StoreArray(&res[i*4+2])
 				bo.Add(eight.MulAdd(r2, r1).Add(r3).Add(s7)).StoreArray(&res[i*4+3])
 			}
-			for l := 0; l < 4 && t0+l < wc.t; l++ {
-				y, x := (t0+l)/tw*4, (t0+l)%tw*4
-				if y+4 <= oh && x+4 <= ow { // a whole tile: no clipping
-					for i := 0; i < 4; i++ {
-						d := out[(y+i)*ow+x : (y+i)*ow+x+4 : (y+i)*ow+x+4]
-						d[0], d[1], d[2], d[3] = res[i*4][l], res[i*4+1][l], res[i*4+2][l], res[i*4+3][l]
-					}
-					continue
-				}
-				for i := 0; i < 4 && y+i < oh; i++ {
-					dr := out[(y+i)*ow : (y+i)*ow+ow]
-					for j := 0; j < 4 && x+j < ow; j++ {
-						dr[x+j] = res[i*4+j][l]
-					}
-				}
-			}
+			writeTiles4(out, &res, t0, wc.t, tw, oh, ow)
 		}
 	}
 }

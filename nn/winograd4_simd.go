@@ -49,21 +49,30 @@ func (wc *winoConv) outputTransform4(dst, bias []float32) {
 				bo.Add(four.MulAdd(q, p)).StoreArray(&res[i*4+2])
 				bo.Add(eight.MulAdd(w, r).Add(s5)).StoreArray(&res[i*4+3])
 			}
-			for l := 0; l < 4 && t0+l < wc.t; l++ {
-				y, x := (t0+l)/tw*4, (t0+l)%tw*4
-				if y+4 <= oh && x+4 <= ow { // a whole tile: no clipping
-					for i := 0; i < 4; i++ {
-						d := out[(y+i)*ow+x : (y+i)*ow+x+4 : (y+i)*ow+x+4]
-						d[0], d[1], d[2], d[3] = res[i*4][l], res[i*4+1][l], res[i*4+2][l], res[i*4+3][l]
-					}
-					continue
-				}
-				for i := 0; i < 4 && y+i < oh; i++ {
-					dr := out[(y+i)*ow : (y+i)*ow+ow]
-					for j := 0; j < 4 && x+j < ow; j++ {
-						dr[x+j] = res[i*4+j][l]
-					}
-				}
+			writeTiles4(out, &res, t0, wc.t, tw, oh, ow)
+		}
+	}
+}
+
+// writeTiles4 writes the 4x4 output blocks of tiles t0..t0+3 (those below
+// t, the tile count; tw tiles a row) of one channel into out (oh x ow) from
+// res[i*4+j][lane], lane l holding tile t0+l, clipped at the map's edge:
+// wasm SIMD has no two-vector shuffle to transpose the lanes, so pixel by
+// pixel. The F(4x4) output transforms (3x3 and 5x5) share it.
+func writeTiles4(out []float32, res *[16][4]float32, t0, t, tw, oh, ow int) {
+	for l := 0; l < 4 && t0+l < t; l++ {
+		y, x := (t0+l)/tw*4, (t0+l)%tw*4
+		if y+4 <= oh && x+4 <= ow { // a whole tile: no clipping
+			for i := 0; i < 4; i++ {
+				d := out[(y+i)*ow+x : (y+i)*ow+x+4 : (y+i)*ow+x+4]
+				d[0], d[1], d[2], d[3] = res[i*4][l], res[i*4+1][l], res[i*4+2][l], res[i*4+3][l]
+			}
+			continue
+		}
+		for i := 0; i < 4 && y+i < oh; i++ {
+			dr := out[(y+i)*ow : (y+i)*ow+ow]
+			for j := 0; j < 4 && x+j < ow; j++ {
+				dr[x+j] = res[i*4+j][l]
 			}
 		}
 	}
