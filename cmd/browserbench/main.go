@@ -177,6 +177,7 @@ func main() {
 		rounds    = flag.Int("layer-rounds", 40, "-layers: interleaved rounds of 5 calls a layer a side")
 		layerFC   = flag.String("layer-fc", "", "-layers: our linear layers' weights as int8 or f32 (default: as shipped)")
 		traceOut  = flag.String("trace", "", "write a Chrome trace of the first cold load here (open it in Perfetto or chrome://tracing)")
+		jsFlags   = flag.String("js-flags", "", "V8 flags for the app's Chromium (e.g. --no-wasm-dynamic-tiering: every function compiled by TurboFan up front, to tell V8's tier-up from the engine)")
 	)
 	flag.Parse()
 	log.SetFlags(0)
@@ -238,7 +239,7 @@ func main() {
 
 	if *appBench {
 		// The browser and the app's server end before the peers start.
-		if err := measureApp(ctx, repo, tmp, *dist, *traceOut, rep, photo, *photoPath, *runs, *warmup, *e2eRuns, *loads, *classify, *camSecs); err != nil {
+		if err := measureApp(ctx, repo, tmp, *dist, *traceOut, *jsFlags, rep, photo, *photoPath, *runs, *warmup, *e2eRuns, *loads, *classify, *camSecs); err != nil {
 			rep.Errors = append(rep.Errors, err.Error())
 			log.Printf("error: %v", err)
 		}
@@ -322,7 +323,7 @@ func buildWasm(ctx context.Context, repo, dir, pkg, out string) error {
 }
 
 // measureApp builds (unless dist is given) and serves the app, and measures it.
-func measureApp(ctx context.Context, repo, tmp, dist, traceOut string, rep *report, photo []byte, photoPath string, runs, warmup, e2eRuns, loads, classify, camSecs int) error {
+func measureApp(ctx context.Context, repo, tmp, dist, traceOut, jsFlags string, rep *report, photo []byte, photoPath string, runs, warmup, e2eRuns, loads, classify, camSecs int) error {
 	dir := dist
 	if dir == "" {
 		dir = filepath.Join(tmp, "dist")
@@ -350,11 +351,15 @@ func measureApp(ctx context.Context, repo, tmp, dist, traceOut string, rep *repo
 	if _, err := headless.WriteY4M(img, y4m, 320, 240, 30); err != nil {
 		return err
 	}
-	b, err := newBrowser(ctx, filepath.Join(tmp, "chromium"), map[string]any{
+	flags := map[string]any{
 		"use-fake-ui-for-media-stream":     true,
 		"use-fake-device-for-media-stream": true,
 		"use-file-for-fake-video-capture":  y4m,
-	})
+	}
+	if jsFlags != "" {
+		flags["js-flags"] = jsFlags
+	}
+	b, err := newBrowser(ctx, filepath.Join(tmp, "chromium"), flags)
 	if err != nil {
 		return err
 	}
