@@ -515,3 +515,18 @@ func BenchmarkMicroKernel(b *testing.B) {
 		report(b, 4)
 	})
 }
+
+// TestRectifyNaN: ReLU lets a NaN through, as torch.nn.ReLU does, so that a
+// NaN reaches the output and is reported (classifier.ErrNotFinite) rather
+// than turned into a plausible 0.
+func TestRectifyNaN(t *testing.T) {
+	nan := float32(math.NaN())
+	src := []float32{nan, 1, -1, 2, nan, -3, nan}
+	dst := make([]float32, len(src))
+	rectify(dst, src)
+	for i, g := range dst {
+		if want := max(src[i], 0); src[i] != src[i] && g == g || src[i] == src[i] && g != want {
+			t.Fatalf("relu(%v) = %v", src[i], g)
+		}
+	}
+}
